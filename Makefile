@@ -1,0 +1,42 @@
+# Two entry points (see README.md): `make lab` and `make test`. Both create .venv when missing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE := data/samples/incident.jsonl.gz
+
+.PHONY: lab test test-all summary report bench system-deps clean
+
+$(STAMP): pyproject.toml
+	bash scripts/install_system_deps.sh
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The main job: JupyterLab on the walk-through notebook over the bundled incident.
+lab: $(STAMP)
+	$(BIN)/triage summary $(SAMPLE)
+	$(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 notebooks/01_triage.ipynb
+
+# The tests (what CI runs). Slow tests are skipped here; `make test-all` runs them too.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q -m ''
+
+summary: $(STAMP)
+	$(BIN)/triage summary $(SAMPLE)
+
+report: $(STAMP)
+	$(BIN)/triage report $(SAMPLE) -o build/report
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+system-deps:
+	bash scripts/install_system_deps.sh
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,183 @@
+"""The log frame's schema: every column name and dtype, in one place.
+
+Every stage (sources → frame → signatures → analysis → charts/report/widgets)
+refers to columns through the constants here, never through string literals,
+so a rename happens once.
+
+>>> import triage.schema as s
+>>> frame = s.empty_frame()
+>>> list(frame.columns) == list(s.FRAME_DTYPES)
+True
+>>> s.to_severity(["warn", "ERROR", 500, None]).tolist()
+['WARNING', 'ERROR', 'ERROR', 'DEFAULT']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+# --- log frame columns (built by triage.sources) -------------------------------------------
+TIMESTAMP = "timestamp"
+SEVERITY = "severity"
+MESSAGE = "message"
+SERVICE = "service"
+REVISION = "revision"
+RESOURCE_TYPE = "resource_type"
+LOG_NAME = "log_name"
+INSERT_ID = "insert_id"
+TRACE = "trace"
+SPAN_ID = "span_id"
+INSTANCE_ID = "instance_id"
+LOGGER = "logger"
+USER_ID = "user_id"
+HTTP_METHOD = "http_method"
+HTTP_URL = "http_url"
+HTTP_STATUS = "http_status"
+HTTP_LATENCY_S = "http_latency_s"
+SOURCE_FILE = "source_file"
+SOURCE_LINE = "source_line"
+SOURCE_FUNCTION = "source_function"
+#: The original record as compact JSON (a LogEntry; for text/CSV input, the fields read).
+RAW = "raw"
+
+# --- columns added by later stages -----------------------------------------------------------
+SIGNATURE = "signature"  # triage.signatures
+TEMPLATE = "template"  # triage.signatures
+PARAMS = "params"  # triage.signatures: list of the values behind each wildcard
+USER = "user"  # triage.analysis.users
+USER_EVIDENCE = "user_evidence"  # triage.analysis.users
+
+# --- severity ----------------------------------------------------------------------------------
+SEVERITY_LEVELS = (
+    "DEFAULT",
+    "DEBUG",
+    "INFO",
+    "NOTICE",
+    "WARNING",
+    "ERROR",
+    "CRITICAL",
+    "ALERT",
+    "EMERGENCY",
+)
+SEVERITY_DTYPE = pd.CategoricalDtype(list(SEVERITY_LEVELS), ordered=True)
+
+#: Cloud Logging's numeric LogSeverity values.
+_CLOUD_NUMERIC = {0: "DEFAULT", 100: "DEBUG", 200: "INFO", 300: "NOTICE", 400: "WARNING",
+                  500: "ERROR", 600: "CRITICAL", 700: "ALERT", 800: "EMERGENCY"}
+#: Python logging's numeric levels.
+_PYTHON_NUMERIC = {10: "DEBUG", 20: "INFO", 30: "WARNING", 40: "ERROR", 50: "CRITICAL"}
+_ALIASES = {
+    "TRACE": "DEBUG", "FINEST": "DEBUG", "FINER": "DEBUG", "FINE": "DEBUG", "VERBOSE": "DEBUG",
+    "DBG": "DEBUG", "INFORMATION": "INFO", "INF": "INFO", "CONFIG": "INFO",
+    "WARN": "WARNING", "WRN": "WARNING", "ERR": "ERROR", "SEVERE": "ERROR", "FAILURE": "ERROR",
+    "FATAL": "CRITICAL", "CRIT": "CRITICAL", "PANIC": "EMERGENCY", "EMERG": "EMERGENCY",
+}
+
+# --- dtypes ----------------------------------------------------------------------------------
+STRING_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default "str"
+TIMESTAMP_DTYPE = pd.DatetimeTZDtype("ns", "UTC")
+
+FRAME_DTYPES: dict[str, object] = {
+    TIMESTAMP: TIMESTAMP_DTYPE,
+    SEVERITY: SEVERITY_DTYPE,
+    MESSAGE: STRING_DTYPE,
+    SERVICE: STRING_DTYPE,
+    REVISION: STRING_DTYPE,
+    RESOURCE_TYPE: STRING_DTYPE,
+    LOG_NAME: STRING_DTYPE,
+    INSERT_ID: STRING_DTYPE,
+    TRACE: STRING_DTYPE,
+    SPAN_ID: STRING_DTYPE,
+    INSTANCE_ID: STRING_DTYPE,
+    LOGGER: STRING_DTYPE,
+    USER_ID: STRING_DTYPE,
+    HTTP_METHOD: STRING_DTYPE,
+    HTTP_URL: STRING_DTYPE,
+    HTTP_STATUS: "Int64",
+    HTTP_LATENCY_S: "float64",
+    SOURCE_FILE: STRING_DTYPE,
+    SOURCE_LINE: "Int64",
+    SOURCE_FUNCTION: STRING_DTYPE,
+    RAW: STRING_DTYPE,
+}
+FRAME_COLUMNS: tuple[str, ...] = tuple(FRAME_DTYPES)
+
+#: Keys of DataFrame.attrs that sources set.
+ATTR_REJECTED = "rejected"  # DataFrame: source, line, reason (one row per rejected record)
+ATTR_DUPLICATES = "duplicates_dropped"  # int
+ATTR_SOURCES = "sources"  # list[str]: files or the API filter the frame came from
+ATTR_RECORDS = "records_read"  # int: records seen in the input
+REJECTED_COLUMNS = ("source", "line", "reason")
+
+
+def empty_frame() -> pd.DataFrame:
+    """A log frame with no rows and every column typed."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in FRAME_DTYPES.items()})
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with exactly the log-frame columns, in order, with their dtypes.
+
+    Missing columns are added empty; extra columns are kept after the schema's.
+    """
+    out = {}
+    n = len(frame)
+    for name, dtype in FRAME_DTYPES.items():
+        if name in frame.columns:
+            col = frame[name]
+            if name == SEVERITY and col.dtype != SEVERITY_DTYPE:
+                col = to_severity(col)
+            elif str(col.dtype) != str(dtype):
+                col = col.astype(dtype)
+            out[name] = col
+        else:
+            out[name] = pd.Series([None] * n, index=frame.index, dtype=dtype) if n else pd.Series(dtype=dtype)
+    extra = [c for c in frame.columns if c not in FRAME_DTYPES]
+    result = pd.DataFrame(out, index=frame.index)
+    for c in extra:
+        result[c] = frame[c]
+    result.attrs.update(frame.attrs)
+    return result
+
+
+def severity_name(value: object) -> str:
+    """Map one level name or number (Cloud Logging's or Python's) onto Cloud Logging's names.
+
+    Missing values mean ``DEFAULT``; unknown text raises ``ValueError``.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "DEFAULT"
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"severity must be a level name or number, not {value!r}")
+    if isinstance(value, (int, np.integer, float, np.floating)):
+        number = int(value)
+        if number in _CLOUD_NUMERIC:
+            return _CLOUD_NUMERIC[number]
+        if number in _PYTHON_NUMERIC:
+            return _PYTHON_NUMERIC[number]
+        # Nearest level below, on Cloud Logging's 100-step scale.
+        return _CLOUD_NUMERIC[max(0, min(800, number // 100 * 100))]
+    text = str(value).strip().upper()
+    if not text:
+        return "DEFAULT"
+    if text in SEVERITY_DTYPE.categories:
+        return text
+    if text in _ALIASES:
+        return _ALIASES[text]
+    if text.lstrip("-").isdigit():
+        return severity_name(int(text))
+    raise ValueError(f"unknown severity {value!r}")
+
+
+def to_severity(values: Iterable[object]) -> pd.Series:
+    """Vector form of :func:`severity_name`, returning the ordered severity categorical."""
+    if isinstance(values, pd.Series):
+        index = values.index
+        uniques = pd.unique(values.astype(object))
+        mapping = {v: severity_name(v) for v in uniques if not (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)))}
+        mapped = values.astype(object).map(mapping).fillna("DEFAULT")
+        return pd.Series(pd.Categorical(mapped, dtype=SEVERITY_DTYPE), index=index, name=values.name)
+    return pd.Series(pd.Categorical([severity_name(v) for v in values], dtype=SEVERITY_DTYPE))

@@ -1,0 +1,8 @@
+"""Sources: every way logs arrive, each landing in the same log frame (see triage.schema)."""
+
+from ._errors import LoadError
+from ._load import load
+from ._cloud import logging_filter, read_cloud_logging
+from ._samples import replay, save_sample
+
+__all__ = ["LoadError", "load", "logging_filter", "read_cloud_logging", "replay", "save_sample"]
