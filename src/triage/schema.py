@@ -181,3 +181,56 @@ def to_severity(values: Iterable[object]) -> pd.Series:
         mapped = values.astype(object).map(mapping).fillna("DEFAULT")
         return pd.Series(pd.Categorical(mapped, dtype=SEVERITY_DTYPE), index=index, name=values.name)
     return pd.Series(pd.Categorical([severity_name(v) for v in values], dtype=SEVERITY_DTYPE))
+
+
+# --- analysis outputs (triage.analysis); charts, reports and widgets read these ----------------
+# summarize(): one row per signature
+COUNT = "count"
+FIRST_SEEN = "first_seen"
+LAST_SEEN = "last_seen"
+MAX_SEVERITY = "max_severity"
+USERS = "users"  # distinct affected users (int)
+USER_SHARE = "user_share"  # of all users active in the frame (float 0..1)
+SERVICES = "services"  # sorted, ", "-joined
+REVISIONS = "revisions"  # sorted, ", "-joined
+PERIOD_S = "period_s"  # float, NaN when not periodic
+INCIDENTS = "incidents"  # distinct traces/requests (retry storms collapsed)
+SAMPLE = "sample"  # one real message
+PRIORITY = "priority"  # float, higher first
+PRIORITY_REASON = "priority_reason"  # human-readable
+SUMMARY_COLUMNS = (SIGNATURE, TEMPLATE, COUNT, FIRST_SEEN, LAST_SEEN, MAX_SEVERITY, USERS, USER_SHARE, SERVICES,
+                   REVISIONS, PERIOD_S, INCIDENTS, SAMPLE, PRIORITY, PRIORITY_REASON)
+
+# timeline(): long, one row per bucket and group, zero-filled
+BUCKET = "bucket"  # tz-aware UTC start of the bucket
+BASELINE = "baseline"  # the group's robust baseline count per bucket
+BURST = "burst"  # bool: bucket far above baseline
+
+# periodicity(): one row per signature
+JITTER_S = "jitter_s"
+CONFIDENCE = "confidence"  # 0..1
+PERIODIC = "periodic"  # bool
+DESCRIPTION = "description"  # e.g. "every ~3 min ± 4 s"
+EVENTS = "events"
+
+# compare_revisions() (long: signature × revision) and compare_windows()
+SERVING_FROM = "serving_from"
+RATE_PER_MIN = "rate_per_min"
+RATE_PER_1K_REQUESTS = "rate_per_1k_requests"
+VERDICT = "verdict"  # new, gone, fixed, improved, unchanged, worse, regressed, too early to tell
+P_VALUE = "p_value"
+P_QUIET = "p_quiet"  # chance of zero events in the elapsed time at the old rate
+EXPLANATION = "explanation"
+VERDICTS = ("new", "gone", "fixed", "improved", "unchanged", "worse", "regressed", "too early to tell")
+WINDOW_VERDICTS = ("new", "gone", "grew", "shrank", "unchanged")
+BASELINE_COUNT = "baseline_count"
+INCIDENT_COUNT = "incident_count"
+
+# cascades(): one row per chain
+CHAIN = "chain"  # tuple of signatures, first domino first
+CHAIN_TEMPLATES = "chain_templates"  # tuple of their templates
+OCCURRENCES = "occurrences"
+FIRST_SIGNATURE = "first_signature"
+
+# severity_mismatches(): signature, template, count, max_severity, reason
+REASON = "reason"
