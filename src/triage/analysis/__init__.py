@@ -1,26 +1,20 @@
-"""Placeholder: being written (see docs/architecture.md)."""
+"""Evidence per signature: who is affected, when, how regularly, whether a deploy changed it, what comes first.
 
-def add_users(*args, **kwargs):
-    raise NotImplementedError("add_users")
+Every function takes the log frame (``triage.schema.FRAME_DTYPES``; signatures and users are added when missing,
+never re-derived) and returns a pandas object whose columns are named by ``triage.schema`` constants
+(or ``triage.analysis._columns`` for analysis-only ones).
+"""
 
-def summarize(*args, **kwargs):
-    raise NotImplementedError("summarize")
+from __future__ import annotations
 
-def timeline(*args, **kwargs):
-    raise NotImplementedError("timeline")
+from triage.analysis._cascades import cascades
+from triage.analysis._periodicity import periodicity
+from triage.analysis._revisions import compare_revisions
+from triage.analysis._severity import severity_mismatches
+from triage.analysis._summary import summarize
+from triage.analysis._timeline import timeline
+from triage.analysis._users import add_users
+from triage.analysis._windows import compare_windows
 
-def periodicity(*args, **kwargs):
-    raise NotImplementedError("periodicity")
-
-def compare_revisions(*args, **kwargs):
-    raise NotImplementedError("compare_revisions")
-
-def compare_windows(*args, **kwargs):
-    raise NotImplementedError("compare_windows")
-
-def cascades(*args, **kwargs):
-    raise NotImplementedError("cascades")
-
-def severity_mismatches(*args, **kwargs):
-    raise NotImplementedError("severity_mismatches")
-
+__all__ = ["add_users", "cascades", "compare_revisions", "compare_windows", "periodicity", "severity_mismatches",
+           "summarize", "timeline"]

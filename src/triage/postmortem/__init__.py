@@ -1,8 +1,7 @@
-"""Placeholder: being written (see docs/architecture.md)."""
+"""Export figures (PNG, SVG, PDF, self-contained HTML) and write postmortem bundles (Markdown + HTML + charts)."""
 
-def export(*args, **kwargs):
-    raise NotImplementedError("export")
+from ._export import browser, export
+from ._provenance import Provenance, provenance
+from ._report import report
 
-def report(*args, **kwargs):
-    raise NotImplementedError("report")
-
+__all__ = ["Provenance", "browser", "export", "provenance", "report"]

@@ -1,8 +1,14 @@
-"""Placeholder: being written (see docs/architecture.md)."""
+"""Beyond one machine: summarise logs where they live (DuckDB over files, BigQuery over a log sink).
 
-def summarize_remote(*args, **kwargs):
-    raise NotImplementedError("summarize_remote")
+The masking table of :mod:`triage.signatures` compiles to SQL (``REGEXP_REPLACE`` chains) for DuckDB and
+BigQuery from one generator (sqlglot writes the dialect differences); the query pushes down masking,
+grouping by masked template, counts, first/last seen, distinct users, services and revisions and counts per
+time bucket, and returns only the aggregate; the order-independent generaliser runs locally on the distinct
+masked templates. ``summarize_remote`` returns the same summary and timeline as ``summarize``/``timeline``
+on the full frame; ``sql`` shows the query.
+"""
 
-def sql(*args, **kwargs):
-    raise NotImplementedError("sql")
+from triage.remote._api import RemoteSummary, summarize_remote, sql
+from triage.remote._bigquery import BytesLimitExceeded
 
+__all__ = ["BytesLimitExceeded", "RemoteSummary", "sql", "summarize_remote"]

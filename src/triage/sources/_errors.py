@@ -1,18 +1,87 @@
-"""Errors raised while reading log input."""
+"""Errors raised while reading log input, and the bookkeeping of rejected records."""
 
 from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from .. import schema as s
+
+ERRORS_MODES = ("raise", "report")
 
 
 class LoadError(ValueError):
     """A record could not be read. Names the source (file or API filter), the line or index, and why.
 
+    ``line`` is a 1-based line number for line-oriented input (JSON Lines, CSV, text) and a 0-based
+    element index for a JSON array or an iterable of entries (``unit="index"``).
+
     >>> str(LoadError("logs.jsonl", 12, "invalid JSON: unexpected end of data"))
     'logs.jsonl:12: invalid JSON: unexpected end of data'
+    >>> str(LoadError("export.json", 3, "severity: expected a level name or number", unit="index"))
+    'export.json[3]: severity: expected a level name or number'
     """
 
-    def __init__(self, source: str, line: int | None, reason: str):
+    def __init__(self, source: str, line: int | None, reason: str, *, unit: str = "line"):
         self.source = str(source)
         self.line = line
         self.reason = reason
-        where = self.source if line is None else f"{self.source}:{line}"
+        self.unit = unit
+        if line is None:
+            where = self.source
+        elif unit == "index":
+            where = f"{self.source}[{line}]"
+        else:
+            where = f"{self.source}:{line}"
         super().__init__(f"{where}: {reason}")
+
+
+def check_errors_mode(errors: str) -> str:
+    """Validate the ``errors=`` argument shared by every loader."""
+    if errors not in ERRORS_MODES:
+        raise ValueError(f"errors must be one of {ERRORS_MODES}, not {errors!r}")
+    return errors
+
+
+class Rejects:
+    """Collects rejected records; in ``raise`` mode the first one raises :class:`LoadError`.
+
+    >>> r = Rejects("report")
+    >>> r.add("a.jsonl", 2, "invalid JSON")
+    >>> r.frame()[["line", "reason"]].to_dict("records")
+    [{'line': 2, 'reason': 'invalid JSON'}]
+    """
+
+    def __init__(self, errors: str = "raise"):
+        self.errors = check_errors_mode(errors)
+        self._rows: list[tuple[str, int | None, str]] = []
+
+    def add(self, source: str, line: int | None, reason: str, *, unit: str = "line") -> None:
+        if self.errors == "raise":
+            raise LoadError(source, line, reason, unit=unit) from None
+        self._rows.append((str(source), line, reason))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per rejected record: ``source``, ``line``, ``reason`` (always these columns)."""
+        source, line, reason = s.REJECTED_COLUMNS
+        rows = self._rows
+        return pd.DataFrame({
+            source: pd.Series([r[0] for r in rows], dtype=s.STRING_DTYPE),
+            line: pd.array([r[1] for r in rows], dtype="Int64"),
+            reason: pd.Series([r[2] for r in rows], dtype=s.STRING_DTYPE),
+        })
+
+    def warn(self) -> None:
+        """Warn once with the count (``report`` mode), so skipped input is never silent."""
+        if self._rows:
+            first = self._rows[0]
+            where = first[0] if first[1] is None else f"{first[0]}:{first[1]}"
+            warnings.warn(
+                f"{len(self._rows)} record(s) could not be loaded and were skipped "
+                f"(first: {where}: {first[2]}); see frame.attrs[{s.ATTR_REJECTED!r}]",
+                stacklevel=3,
+            )

@@ -1,5 +1,148 @@
-"""Placeholder: being written (see docs/architecture.md)."""
+"""``triage.load``: files (paths, globs) of any supported format → one log frame."""
 
-def load(*args, **kwargs):
-    raise NotImplementedError("load")
+from __future__ import annotations
 
+import glob
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from . import _detect, _read
+from ._entries import Collector
+from ._errors import LoadError, check_errors_mode
+
+_SIDECAR_SUFFIXES = (".gz", ".gzip", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".log", ".txt")
+_META = ".meta.json"
+
+
+def load(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    format: str | None = None,
+    errors: str = "raise",
+    pattern: str | None = None,
+    max_line_bytes: int = _read.DEFAULT_MAX_LINE_BYTES,
+) -> pd.DataFrame:
+    """Read log files into one log frame (see :mod:`triage.schema`).
+
+    Parameters
+    ----------
+    paths : path, glob, or iterable of them
+        Files to read and combine. Globs (``*``, ``?``, ``[``, ``**``) are expanded, sorted; a glob that
+        matches nothing is an error. Sidecar ``*.meta.json`` files of saved samples are skipped.
+    format : {"json", "jsonl", "csv", "text"}, optional
+        Detected per file from its name and content when omitted:
+        ``gcloud logging read --format=json`` output (a JSON array, newest first), JSON Lines
+        (``.jsonl``, ``.ndjson``, ``.json``; gzip detected by content), a Logs Explorer CSV download
+        (dotted column names such as ``jsonPayload.message``), or plain-text application logs.
+    errors : {"raise", "report"}
+        ``"raise"``: the first bad record raises :class:`LoadError` naming the file, line (or array
+        index) and what is wrong. ``"report"``: everything loadable is loaded, each rejected record is a
+        row of ``frame.attrs["rejected"]`` (source, line, reason), and one warning gives the count.
+    pattern : str, optional
+        For text logs: a regular expression with named groups (``timestamp``, ``severity``, ``logger``,
+        ``message``, or any log-frame column name) matching the first line of a record. Lines that do
+        not match continue the previous record (tracebacks).
+    max_line_bytes : int
+        A longer line is rejected rather than read.
+
+    Returns
+    -------
+    DataFrame
+        Columns exactly :data:`triage.schema.FRAME_DTYPES`, sorted by timestamp ascending, RangeIndex.
+        ``raw`` holds each original record (JSON text; a reassembled traceback's raw is its first entry
+        with a ``"fragments"`` list of the others). ``attrs``: ``rejected``, ``duplicates_dropped``
+        (same insert_id and timestamp), ``sources``, ``records_read`` and ``fragments_merged``, with
+        ``len(frame) + len(rejected) + duplicates_dropped + fragments_merged == records_read``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "run.jsonl").write_text(
+    ...     '{"timestamp": "2025-09-09T01:33:32Z", "severity": "ERROR", "textPayload": "boom", '
+    ...     '"insertId": "a1", "resource": {"labels": {"service_name": "api"}}}\\n')
+    >>> frame = load(folder / "*.jsonl")
+    >>> frame[["severity", "message", "service"]].values.tolist(), frame.attrs["records_read"]
+    ([['ERROR', 'boom', 'api']], 1)
+    """
+    check_errors_mode(errors)
+    if format is not None and format not in _detect.FORMATS:
+        raise ValueError(f"format must be one of {_detect.FORMATS} or None, not {format!r}")
+    files = expand(paths)
+    collector = Collector(errors)
+    for path in files:
+        _verify_sample(path)
+        _read_file(path, collector, format=format, pattern=pattern, max_line_bytes=max_line_bytes)
+    return collector.finish()
+
+
+def expand(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """Paths and globs → existing files, in the given order (each glob's matches sorted)."""
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if not items:
+        raise LoadError("<no paths>", None, "no files given")
+    files: list[Path] = []
+    for item in items:
+        text = os.fspath(item)
+        if glob.has_magic(text):
+            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))
+                       if os.path.isfile(m) and not m.endswith(_META)]
+            if not matches:
+                raise LoadError(text, None, "no files match this pattern")
+            files.extend(matches)
+            continue
+        path = Path(text)
+        if path.is_dir():
+            matches = sorted(p for p in path.iterdir() if p.is_file() and not p.name.endswith(_META))
+            if not matches:
+                raise LoadError(text, None, "directory holds no files")
+            files.extend(matches)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise LoadError(text, None, "no such file")
+    return files
+
+
+def sidecar(path: Path) -> Path:
+    """A saved sample's metadata file: ``x.jsonl.gz`` → ``x.meta.json``."""
+    name = path.name
+    while True:
+        lowered = name.lower()
+        suffix = next((x for x in _SIDECAR_SUFFIXES if lowered.endswith(x)), None)
+        if suffix is None or len(name) == len(suffix):
+            break
+        name = name[: -len(suffix)]
+    return path.with_name(name + _META)
+
+
+def _verify_sample(path: Path) -> None:
+    if sidecar(path).is_file():
+        from ._samples import verify_sample  # the samples module needs this one; import late
+
+        verify_sample(path)
+
+
+def _read_file(path: Path, collector: Collector, *, format: str | None, pattern: str | None,
+               max_line_bytes: int) -> None:
+    if format is None:
+        format = "text" if pattern is not None else _detect.detect(path, _read.head(path))
+    if format == "jsonl":
+        from ._jsonl import read_jsonl
+
+        read_jsonl(path, collector, max_line_bytes=max_line_bytes)
+    elif format == "json":
+        from ._json import read_json
+
+        read_json(path, collector)
+    elif format == "csv":
+        from ._csv import read_csv
+
+        read_csv(path, collector, max_line_bytes=max_line_bytes)
+    else:
+        from ._text import read_text
+
+        read_text(path, collector, pattern=pattern, max_line_bytes=max_line_bytes)

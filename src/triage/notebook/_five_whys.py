@@ -1,0 +1,290 @@
+"""The Five-Whys worksheet: a problem statement pre-filled from the evidence, five linked whys, root cause,
+fix plan and a verification plan with a significance deadline. Saved as JSON; exported to Markdown.
+
+>>> ws = FiveWhys(Problem(signature="abc", template="Redis ping failed: <*>", count=120, rate_per_min=2.0))
+>>> ws.why(1, "asyncio.run() is called inside the running loop", Evidence("signature", "abc", "every ~30 s"))
+>>> ws.unsupported_whys()
+[2, 3, 4, 5]
+>>> round(ws.verification.quiet_minutes, 2)  # ln(20) / 2 per minute
+1.5
+>>> FiveWhys.from_dict(ws.to_dict()) == ws
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import orjson
+import pandas as pd
+
+from triage import schema as s
+
+from ._facts import SignatureFacts, prepare
+
+#: Significance level for "the signature went quiet" (the analysis stage's level).
+ALPHA = 0.05
+EVIDENCE_KINDS = ("signature", "chart", "filter", "entry", "revision", "cascade", "note")
+FORMAT_VERSION = 1
+
+
+@dataclasses.dataclass
+class Evidence:
+    """One piece of evidence a why rests on.
+
+    ``kind`` is one of :data:`EVIDENCE_KINDS`; ``reference`` names it (a signature id, a chart name
+    such as ``"frequency"``, a filter such as ``"severity>=ERROR service=api"``, an insert id...).
+    """
+
+    kind: str
+    reference: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVIDENCE_KINDS:
+            raise ValueError(f"evidence kind must be one of {EVIDENCE_KINDS}, not {self.kind!r}")
+
+
+@dataclasses.dataclass
+class Why:
+    """One "why?" answer and the evidence it rests on."""
+
+    answer: str = ""
+    evidence: list[Evidence] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class Problem:
+    """The problem statement: what, since when, how often, who, which revisions."""
+
+    signature: str
+    template: str = ""
+    sample: str = ""
+    first_seen: str = ""
+    last_seen: str = ""
+    count: int = 0
+    rate_per_min: float = 0.0
+    period: str = ""
+    users: int = 0
+    top_users: list[str] = dataclasses.field(default_factory=list)
+    revisions: list[str] = dataclasses.field(default_factory=list)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The statement as (label, text) pairs, in reading order."""
+        often = f"{self.count:,} events, {self.rate_per_min:.3g} per minute"
+        if self.period:
+            often += f", {self.period}"
+        who = f"{self.users:,} affected users"
+        if self.top_users:
+            who += " (most affected: " + ", ".join(self.top_users) + ")"
+        return [("What", self.template), ("Sample", self.sample),
+                ("Since", f"{self.first_seen} (last seen {self.last_seen})" if self.first_seen else "unknown"),
+                ("How often", often), ("Who", who),
+                ("Revisions", "; ".join(self.revisions) if self.revisions else "no revision comparison")]
+
+
+@dataclasses.dataclass
+class Verification:
+    """What must go quiet after the fix, and when silence becomes significant.
+
+    At Poisson rate ``r`` per minute, zero events in ``t`` minutes has probability ``exp(-r t)``, below
+    ``ALPHA`` once ``t > ln(1/ALPHA) / r`` (``ln(20) / r`` at 5 %): :attr:`quiet_minutes`.
+    """
+
+    signature: str
+    rate_per_min: float = 0.0
+    plan: str = ""
+
+    @property
+    def quiet_minutes(self) -> float:
+        return math.log(1 / ALPHA) / self.rate_per_min if self.rate_per_min > 0 else math.inf
+
+    def deadline(self, deployed_at: pd.Timestamp | str) -> pd.Timestamp | None:
+        """When, after a fix deployed at ``deployed_at``, zero events would be significant.
+
+        >>> Verification("abc", rate_per_min=1.0).deadline("2025-09-09T10:00Z").isoformat()
+        '2025-09-09T10:03:00+00:00'
+        """
+        if math.isinf(self.quiet_minutes):
+            return None
+        stamp = pd.Timestamp(deployed_at)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+        return (stamp + pd.Timedelta(minutes=self.quiet_minutes)).ceil("s")
+
+    def summary(self) -> str:
+        if math.isinf(self.quiet_minutes):
+            return f"signature {self.signature} has no measurable rate: silence alone cannot verify the fix"
+        return (f"signature {self.signature} must go quiet: at its rate of {self.rate_per_min:.3g} per minute, "
+                f"zero events for {_duration(self.quiet_minutes)} after the fix is deployed is significant "
+                f"(p < {ALPHA:g})")
+
+
+def _duration(minutes: float) -> str:
+    """
+    >>> _duration(0.5), _duration(90), _duration(3000)
+    ('30 s', '1.5 h', '2.08 d')
+    """
+    if minutes < 1:
+        return f"{minutes * 60:.0f} s"
+    if minutes < 60:
+        return f"{minutes:.3g} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.3g} h"
+    return f"{minutes / 1440:.3g} d"
+
+
+@dataclasses.dataclass
+class FiveWhys:
+    """A Five-Whys worksheet for one signature (build it with :func:`five_whys`).
+
+    Save with :meth:`save` and reopen with :meth:`load`; :meth:`to_markdown` / :meth:`export` give
+    text for a postmortem or a GitHub issue; :meth:`widget` is the form view.
+    """
+
+    problem: Problem
+    whys: list[Why] = dataclasses.field(default_factory=lambda: [Why() for _ in range(5)])
+    root_cause: str = ""
+    fix_plan: str = ""
+    verification: Verification | None = None
+    title: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.whys) != 5:
+            raise ValueError("a Five-Whys worksheet has exactly five whys")
+        if self.verification is None:
+            self.verification = Verification(self.problem.signature, self.problem.rate_per_min)
+        if not self.title:
+            self.title = self.problem.template or self.problem.signature
+        self.frame: pd.DataFrame | None = None  # for chart export; not saved
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FiveWhys) and self.to_dict() == other.to_dict()
+
+    # --- editing ----------------------------------------------------------------------------
+    def why(self, number: int, answer: str, *evidence: Evidence) -> None:
+        """Set the ``number``-th why (1..5) and link ``evidence`` to it."""
+        item = self.whys[self._index(number)]
+        item.answer = answer
+        item.evidence.extend(evidence)
+
+    def link(self, number: int, evidence: Evidence) -> None:
+        """Link one more piece of evidence to the ``number``-th why."""
+        self.whys[self._index(number)].evidence.append(evidence)
+
+    def unsupported_whys(self) -> list[int]:
+        """The numbers (1..5) of the whys with no evidence linked."""
+        return [i + 1 for i, item in enumerate(self.whys) if not item.evidence]
+
+    def charts(self) -> list[str]:
+        """Chart names referenced by the evidence, in first-mention order."""
+        names = [e.reference for w in self.whys for e in w.evidence if e.kind == "chart"]
+        return list(dict.fromkeys(names))
+
+    @staticmethod
+    def _index(number: int) -> int:
+        if not 1 <= number <= 5:
+            raise ValueError(f"whys are numbered 1 to 5, not {number}")
+        return number - 1
+
+    # --- persistence ------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"format": "triage.five_whys", "version": FORMAT_VERSION, **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FiveWhys:
+        if data.get("format") != "triage.five_whys":
+            raise ValueError("not a triage Five-Whys worksheet")
+        whys = [Why(w["answer"], [Evidence(**e) for e in w["evidence"]]) for w in data["whys"]]
+        return cls(problem=Problem(**data["problem"]), whys=whys, root_cause=data["root_cause"],
+                   fix_plan=data["fix_plan"], verification=Verification(**data["verification"]),
+                   title=data["title"], source=data.get("source", ""))
+
+    def save(self, path: str | Path) -> Path:
+        """Write the worksheet as JSON (e.g. next to the sample it came from); returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, frame: pd.DataFrame | None = None) -> FiveWhys:
+        """Reopen a saved worksheet (``frame``: the evidence, needed only to export charts)."""
+        worksheet = cls.from_dict(orjson.loads(Path(path).read_bytes()))
+        worksheet.frame = frame
+        return worksheet
+
+    # --- output -----------------------------------------------------------------------------
+    def to_markdown(self, *, chart_paths: dict[str, str] | None = None) -> str:
+        """The worksheet as Markdown; all text from the logs and the analyst is escaped."""
+        from ._worksheet_md import worksheet_markdown
+
+        return worksheet_markdown(self, chart_paths=chart_paths or {})
+
+    def export(self, out_dir: str | Path, *, charts: bool = True) -> Path:
+        """Write ``five_whys.md`` (and, with ``charts``, the referenced charts as PNG beside it)."""
+        from ._worksheet_md import export_worksheet
+
+        return export_worksheet(self, Path(out_dir), charts=charts)
+
+    def widget(self):
+        """The form view: one text area per field, bound to this worksheet."""
+        from ._worksheet_view import WorksheetForm
+
+        return WorksheetForm(self).widget
+
+
+def _problem(frame: pd.DataFrame, signature: str, facts: SignatureFacts, *, top_users: int = 5) -> Problem:
+    rows = frame[frame[s.SIGNATURE].astype(str) == signature]
+    if not len(rows):
+        raise ValueError(f"signature {signature!r} is not in the frame")
+    summary = facts.summary_row(signature)
+    span_min = max((frame[s.TIMESTAMP].max() - frame[s.TIMESTAMP].min()).total_seconds() / 60, 1 / 60)
+    count = int(summary[s.COUNT]) if summary is not None else len(rows)
+    revisions = facts.revision_rows(signature)
+    # The rate that must go quiet: the newest revision's, when the comparison measured it.
+    current = revisions[s.RATE_PER_MIN].dropna() if s.RATE_PER_MIN in revisions.columns else pd.Series(dtype=float)
+    rate = float(current.iloc[-1]) if len(current) and current.iloc[-1] > 0 else count / span_min
+    users = rows[s.USER].dropna().astype(str) if s.USER in rows.columns else pd.Series(dtype=str)
+    verdicts = [f"{r}: {v}" + (f" ({e})" if isinstance(e, str) and e else "")
+                for r, v, e in zip(revisions.get(s.REVISION, []), revisions.get(s.VERDICT, []),
+                                   revisions.get(s.EXPLANATION, [None] * len(revisions)))]
+    first = summary[s.FIRST_SEEN] if summary is not None else rows[s.TIMESTAMP].min()
+    last = summary[s.LAST_SEEN] if summary is not None else rows[s.TIMESTAMP].max()
+    return Problem(
+        signature=signature,
+        template=str(summary[s.TEMPLATE] if summary is not None else rows[s.TEMPLATE].iloc[0]),
+        sample=str(summary[s.SAMPLE] if summary is not None else rows[s.MESSAGE].iloc[-1]),
+        first_seen=pd.Timestamp(first).isoformat(), last_seen=pd.Timestamp(last).isoformat(),
+        count=count, rate_per_min=rate, period=facts.period(signature),
+        users=int(summary[s.USERS]) if summary is not None else int(users.nunique()),
+        top_users=users.value_counts().head(top_users).index.tolist(), revisions=verdicts)
+
+
+def five_whys(frame: pd.DataFrame, signature: str, **analysis: pd.DataFrame) -> FiveWhys:
+    """Start a Five-Whys worksheet for ``signature``, its problem statement pre-filled from ``frame``.
+
+    Parameters
+    ----------
+    frame
+        The log frame (signatures and users are added when missing).
+    signature
+        The signature under investigation.
+    **analysis
+        Analysis outputs you already have (``summary``, ``periods``, ``revisions``, ``chains``).
+
+    Returns
+    -------
+    FiveWhys
+        Fill it in (``ws.why(1, "...", Evidence("chart", "frequency"))`` or ``ws.widget()``), then
+        ``ws.save(path)`` and ``ws.export(out_dir)``.
+    """
+    frame = prepare(frame)
+    facts = SignatureFacts.from_frame(frame, **analysis)
+    problem = _problem(frame, signature, facts)
+    sources = frame.attrs.get(s.ATTR_SOURCES) or []
+    worksheet = FiveWhys(problem, source=", ".join(str(x) for x in sources))
+    worksheet.frame = frame
+    return worksheet

@@ -1,0 +1,90 @@
+"""The Five-Whys worksheet as Markdown, for a postmortem or a GitHub issue, with its charts beside it.
+
+Every piece of text (log messages, templates, the analyst's answers) goes through ``markdown_text``,
+so a log line cannot inject Markdown or HTML into the postmortem.
+
+>>> from triage.notebook._five_whys import FiveWhys, Problem, Evidence
+>>> ws = FiveWhys(Problem(signature="abc", template="Invalid thread title rejected: <*>",
+...                       sample="Invalid thread title rejected: <script>alert('xss')</script>"))
+>>> ws.why(1, "the title is user input", Evidence("signature", "abc"))
+>>> text = ws.to_markdown()
+>>> "<script>" in text, "&lt;script&gt;" in text
+(False, True)
+>>> text.count(NO_EVIDENCE)
+4
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from triage.plot._escape import markdown_text
+
+if TYPE_CHECKING:
+    from ._five_whys import FiveWhys
+
+NO_EVIDENCE = "⚠ no evidence linked"
+#: The chart always exported with a worksheet (the signature's frequency over time).
+DEFAULT_CHART = "frequency"
+MARKDOWN_NAME = "five_whys.md"
+CHARTS_DIR = "charts"
+
+
+def _evidence_line(evidence) -> str:
+    note = f" — {markdown_text(evidence.note)}" if evidence.note else ""
+    return f"   - evidence ({markdown_text(evidence.kind)}): {markdown_text(evidence.reference)}{note}"
+
+
+def _block(text: str) -> str:
+    """Multi-line analyst text: each line escaped, line breaks kept."""
+    lines = [markdown_text(line) for line in str(text).splitlines()]
+    return "  \n".join(line for line in lines if line) or "_(to fill in)_"
+
+
+def worksheet_markdown(ws: FiveWhys, *, chart_paths: dict[str, str]) -> str:
+    """Render ``ws``; ``chart_paths`` maps chart names to image paths relative to the Markdown file."""
+    out = [f"# Five Whys: {markdown_text(ws.title)}", ""]
+    if ws.source:
+        out += [f"Evidence: {markdown_text(ws.source)}, signature {markdown_text(ws.problem.signature)}", ""]
+    out += ["## Problem statement", ""]
+    out += [f"- **{label}:** {markdown_text(text)}" for label, text in ws.problem.lines()]
+    out += ["", "## Five whys", ""]
+    for number, item in enumerate(ws.whys, start=1):
+        out.append(f"{number}. **Why?** {_block(item.answer)}")
+        out += [_evidence_line(e) for e in item.evidence] or [f"   - {NO_EVIDENCE}"]
+    out += ["", "## Root cause", "", _block(ws.root_cause), "", "## Fix plan", "", _block(ws.fix_plan), "",
+            "## Verification", "", f"- {markdown_text(ws.verification.summary())}"]
+    if ws.verification.plan:
+        out.append(f"- {_block(ws.verification.plan)}")
+    if chart_paths:
+        out += ["", "## Charts", ""]
+        out += [f"![{markdown_text(name)}]({path})" for name, path in chart_paths.items()]
+    return "\n".join(out) + "\n"
+
+
+def _chart(ws: FiveWhys, name: str):
+    """The named ``triage.plot`` chart, drawn for the worksheet's signature."""
+    import triage.plot
+
+    draw = getattr(triage.plot, name, None)
+    if draw is None or name.startswith("_"):
+        raise ValueError(f"unknown chart {name!r}")
+    return draw(ws.frame, signatures=[ws.problem.signature])
+
+
+def export_worksheet(ws: FiveWhys, out_dir: Path, *, charts: bool) -> Path:
+    """Write the Markdown (and the PNG charts, in ``charts/``) into ``out_dir``; returns the Markdown's path."""
+    from triage.postmortem import export
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, str] = {}
+    if charts:
+        if ws.frame is None:
+            raise ValueError("exporting charts needs the evidence: FiveWhys.load(path, frame=...)")
+        figures = {name: _chart(ws, name) for name in dict.fromkeys([DEFAULT_CHART, *ws.charts()])}
+        export(figures, out_dir / CHARTS_DIR, formats=("png",))  # one browser for all of them
+        paths = {name: f"{CHARTS_DIR}/{name}.png" for name in figures}
+    path = out_dir / MARKDOWN_NAME
+    path.write_text(ws.to_markdown(chart_paths=paths), encoding="utf-8")
+    return path

@@ -1,0 +1,82 @@
+"""Inter-arrival distribution per signature, with the detected period marked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from triage import schema as s
+
+from ._builder import build, facet_height, grid, marker_line
+from ._data import legend_label, template_map, with_signatures
+from ._escape import plotly_text, shorten
+from ._style import HOVER_CHARS, LEGEND_CHARS, signature_color
+
+HOVER = "<b>%{customdata}</b><br>gap %{x:.1f} s: %{y} times<extra></extra>"
+
+
+def periodicity(
+    frame: pd.DataFrame,
+    *,
+    top: int | None = 6,
+    signatures: Iterable[str] | None = None,
+    bins: int = 60,
+    title: str | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """Histogram of the seconds between consecutive events, one panel per signature, the detected period marked.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The log frame.
+    top : int, default 6
+        Without ``signatures``: the ``top`` periodic signatures by confidence (``triage.analysis.periodicity``).
+    signatures : list of str, optional
+        Exactly these signatures (periodic or not).
+    bins : int, default 60
+        Histogram bins per panel.
+    title, height
+        As for every triage chart.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One histogram trace per signature (``meta`` = signature; ``x`` = the gaps in seconds) and one vertical
+        line named ``period`` per periodic signature, at ``period_s``.
+    """
+    from triage.analysis import periodicity as detect
+
+    logs = with_signatures(frame)
+    found = detect(logs)
+    if signatures is None:
+        ranked = found[found[s.PERIODIC].astype(bool)].sort_values([s.CONFIDENCE, s.EVENTS], ascending=False)
+        chosen = [str(x) for x in ranked[s.SIGNATURE].head(top)]
+    else:
+        chosen = [str(x) for x in signatures]
+    info = found.set_index(found[s.SIGNATURE].astype(str))
+    templates = template_map(logs)
+    titles = []
+    for sig in chosen:
+        text = shorten(templates.get(sig, sig), LEGEND_CHARS)
+        if sig in info.index and bool(info.at[sig, s.PERIODIC]):
+            text += f" — {info.at[sig, s.DESCRIPTION]}"
+        titles.append(text)
+    fig = grid(len(chosen), titles=titles, shared_x=False)
+    for row, sig in enumerate(chosen, start=1):
+        times = logs.loc[logs[s.SIGNATURE].astype(str) == sig, s.TIMESTAMP].sort_values()
+        gaps = times.diff().dt.total_seconds().dropna().to_numpy()
+        fig.add_trace(go.Histogram(x=gaps, nbinsx=bins, name=legend_label(templates.get(sig, sig)), meta=sig,
+                                   marker_color=signature_color(sig), showlegend=False,
+                                   customdata=np.full(len(gaps), plotly_text(templates.get(sig, sig), limit=HOVER_CHARS)),
+                                   hovertemplate=HOVER), row=row, col=1)
+        if sig in info.index and bool(info.at[sig, s.PERIODIC]) and pd.notna(info.at[sig, s.PERIOD_S]):
+            period = float(info.at[sig, s.PERIOD_S])
+            marker_line(fig, period, name="period", label=f"period {period:.0f} s", row=row, color="#d62728",
+                        dash="dash")
+    return build(fig, title=title, default_title="Time between events (detected periods dashed)",
+                 x_title="seconds since the previous event", height=height or facet_height(len(chosen), per_row=170),
+                 bargap=0.02)

@@ -1,0 +1,139 @@
+"""Writing figures to PNG, SVG, PDF and self-contained HTML; a batch keeps one browser open."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from triage.plot._style import HEIGHT, WIDTH
+
+IMAGE_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
+FORMATS = (*IMAGE_FORMATS, "html")
+#: Kaleido options: no MathJax (it would come from a CDN; triage never typesets LaTeX).
+KALEIDO_OPTIONS = {"mathjax": False}
+
+_open_browsers: list[bool] = []  # one entry per active browser() block (they nest)
+
+Figures = go.Figure | Iterable[go.Figure] | Mapping[str, go.Figure]
+
+
+def export(
+    figures: Figures,
+    path: str | Path,
+    *,
+    formats: Iterable[str] | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    scale: float = 1.0,
+) -> list[Path]:
+    """Write one figure to a file, or many figures into a directory, with one browser for all the images.
+
+    Parameters
+    ----------
+    figures : Figure, list of Figure, or dict of name -> Figure
+        One figure (``path`` is then a file whose suffix gives the format, unless ``formats`` is given), or many
+        (``path`` is then a directory, created if needed; files are named by the dict keys, or ``figure-01``...).
+    path : str or Path
+        The file or the directory.
+    formats : iterable of str, optional
+        Any of ``png``, ``svg``, ``pdf``, ``jpeg``, ``webp``, ``html``. Default: the suffix of ``path`` for one
+        figure, ``("png",)`` for many.
+    width, height : int, optional
+        Image size in pixels (times ``scale``); default the figure's own size, else 1000 × 480.
+    scale : float, default 1.0
+        Pixel density of raster images.
+
+    Returns
+    -------
+    list of Path
+        The files written, in order (for each figure, each format).
+
+    Notes
+    -----
+    Images are rendered by kaleido in headless Chromium (found on PATH). All images of one call share one browser;
+    wrap several calls in :func:`browser` to share it across calls. HTML files are self-contained: plotly.js is
+    inlined, so they work offline.
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> [p.name for p in export({"bars": go.Figure(go.Bar(y=[1, 2]))}, out, formats=["html"])]
+    ['bars.html']
+    """
+    targets = _targets(figures, Path(path), formats)
+    images = [(fig, file) for fig, file in targets if file.suffix[1:] in IMAGE_FORMATS]
+    for fig, file in targets:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        if file.suffix == ".html":
+            fig.write_html(file, include_plotlyjs=True, include_mathjax=False, full_html=True,
+                           config={"displaylogo": False})
+    if images:
+        _write_images(images, width=width, height=height, scale=scale)
+    return [file for _, file in targets]
+
+
+def _targets(figures: Figures, path: Path, formats: Iterable[str] | None) -> list[tuple[go.Figure, Path]]:
+    if isinstance(figures, go.Figure):
+        if formats is None:
+            fmt = path.suffix[1:].lower()
+            if not fmt:
+                raise ValueError(f"cannot tell the format of {str(path)!r}: give it a suffix or pass formats=")
+            return [(figures, path.with_suffix("." + _check(fmt)))]
+        return [(figures, path.with_suffix("." + _check(f))) for f in formats] if path.suffix else \
+            [(figures, path / f"figure.{_check(f)}") for f in formats]
+    named = figures.items() if isinstance(figures, Mapping) else \
+        ((f"figure-{i:02d}", fig) for i, fig in enumerate(figures, start=1))
+    chosen = [_check(f) for f in (formats or ("png",))]
+    return [(fig, path / f"{_safe_name(name)}.{fmt}") for name, fig in named for fmt in chosen]
+
+
+def _check(fmt: str) -> str:
+    fmt = fmt.lower().lstrip(".")
+    fmt = "jpeg" if fmt == "jpg" else fmt
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def _safe_name(name: object) -> str:
+    """A file name from a figure's name: no separators, no leading dots."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).lstrip(".") or "figure"
+
+
+def _write_images(images: list[tuple[go.Figure, Path]], *, width: int | None, height: int | None, scale: float) -> None:
+    import kaleido
+
+    specs = [
+        dict(fig=fig.to_plotly_json(), path=file,
+             opts=dict(format=file.suffix[1:], scale=scale,
+                       width=width or fig.layout.width or WIDTH, height=height or fig.layout.height or HEIGHT))
+        for fig, file in images
+    ]
+    if _open_browsers:  # inside browser(): kaleido's sync server renders with the browser already open
+        kaleido.write_fig_from_object_sync(specs)
+    else:
+        kaleido.write_fig_from_object_sync(specs, kopts=KALEIDO_OPTIONS)
+
+
+@contextlib.contextmanager
+def browser() -> Iterator[None]:
+    """Keep one headless browser open for every :func:`export` inside the ``with`` block.
+
+    Without it, each :func:`export` call starts (and closes) its own browser, about 3 s.
+    """
+    import kaleido
+
+    if not _open_browsers:
+        kaleido.start_sync_server(**KALEIDO_OPTIONS, silence_warnings=True)
+    _open_browsers.append(True)
+    try:
+        yield
+    finally:
+        _open_browsers.pop()
+        if not _open_browsers:
+            kaleido.stop_sync_server(silence_warnings=True)

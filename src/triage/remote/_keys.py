@@ -1,0 +1,51 @@
+"""The grouping key pushed down: each message masked by the table, as SQL, as fine as the signature pipeline.
+
+:mod:`triage.signatures._pipeline` templates a message in one of three ways; the key tells them apart
+(``kind``) and is at least as fine as each:
+
+- a plain message (``kind = 'P'``): the masking table applied in order — the masked template the
+  generaliser receives;
+- a request line (``'R'``, the pipeline's request pattern): the message masked without the ``path`` rule
+  (routes keep their words) plus its status code (the one number a request template keeps);
+- a traceback (``'T'``): the masked message, finer than the pipeline's exception type and innermost frame.
+
+The key only has to be *as fine as* the pipeline's masked template: messages sharing a key must share a
+template. :mod:`triage.remote._finalize` then runs the real pipeline on one message per key; since the
+generaliser depends only on the *set* of distinct masked templates, each key maps to the final template it
+would have had on the full frame. (A masked traceback could in principle merge two tracebacks whose
+exception type or frame differ only inside a masked span, e.g. ``/app/v20250101/x.py``.)
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from triage.remote._compile import concat, contains, extract, literal, mask
+from triage.remote._dialects import fragment
+from triage.signatures._masking import MASKS
+from triage.signatures._requests import REQUEST_PATTERN, STATUS_CAPTURE
+from triage.signatures._tracebacks import TRACEBACK_PATTERN
+
+KIND = "kind"
+KEY = "key"
+PLAIN, TRACEBACK, REQUEST = "P", "T", "R"
+#: Between a request line's masked text and its status code in the key.
+SEPARATOR = "\x00"
+#: Rules a request line's route is not masked with (as :func:`triage.signatures._requests._route`): a request
+#: key keeps the path's words, which the route keeps.
+REQUEST_SKIP = ("path",)
+
+
+def kind(message: exp.Expression) -> exp.Expression:
+    """'T' (traceback), 'R' (request line) or 'P' (plain), in the pipeline's order of tests."""
+    return fragment("CASE WHEN {tb} THEN 'T' WHEN {req} THEN 'R' ELSE 'P' END",
+                    tb=contains(message, TRACEBACK_PATTERN), req=contains(message, REQUEST_PATTERN))
+
+
+def key(message: exp.Expression, kind_column: exp.Expression) -> exp.Expression:
+    """The grouping key of a message whose :func:`kind` is ``kind_column``."""
+    status = fragment("COALESCE({s}, '')", s=extract(message, STATUS_CAPTURE))
+    return fragment("IF({k} = 'R', {with_status}, {masked})", k=kind_column,
+                    with_status=concat(mask(message, [r for r in MASKS if r.name not in REQUEST_SKIP]),
+                                       literal(SEPARATOR), status),
+                    masked=mask(message))

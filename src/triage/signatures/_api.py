@@ -1,0 +1,142 @@
+"""The public functions: ``templates`` for messages, ``add_signatures`` for a log frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from triage import schema as s
+from triage.signatures._params import broadcast, params_of
+from triage.signatures._pipeline import Templated, as_arrow, encode, first_rows, run
+from triage.signatures._rules import Rules
+from triage.signatures._signature import render, signature_of
+from triage.signatures._tracebacks import parse
+
+
+def _column(values: list[str], codes: np.ndarray, index: pd.Index, name: str) -> pd.Series:
+    taken = pa.array(values, type=pa.large_string()).take(pa.array(codes, type=pa.int64()))
+    return pd.Series(pd.array(taken, dtype=s.STRING_DTYPE), index=index, name=name)
+
+
+def _apply_rules(frame: pd.DataFrame, signatures: pd.Series, templates: pd.Series,
+                 rules: Rules) -> tuple[pd.Series, pd.Series]:
+    chosen = rules.matches(frame, signatures)
+    hit = chosen >= 0
+    if not hit.any():
+        return signatures, templates
+    names = pd.Series([r.name for r in rules.rules])
+    sigs = pd.Series([r.signature for r in rules.rules])
+    signatures = signatures.astype(object).where(~hit, chosen.map(sigs)).astype(s.STRING_DTYPE)
+    templates = templates.astype(object).where(~hit, chosen.map(names)).astype(s.STRING_DTYPE)
+    return signatures, templates
+
+
+def _signatures(result: Templated) -> list[str]:
+    return [signature_of(t) for t in result.templates]
+
+
+def templates(messages, *, placeholder: str | None = None, rules=None) -> pd.DataFrame:
+    """The signature and template of each message.
+
+    Parameters
+    ----------
+    messages : sequence of str, Series or pyarrow array
+        Log messages; missing values count as empty messages.
+    placeholder : str, optional
+        Write every variable as this (``"<*>"`` gives Loghub's notation) instead of typed
+        placeholders such as ``<num>``, ``<uuid>``, ``<ip>``. Signatures do not change.
+    rules : Rules, path or None
+        Team fingerprint rules (TOML/YAML file or :class:`~triage.signatures.Rules`), applied before
+        the defaults. Only ``message`` and ``exception`` conditions can match here.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``signature`` and ``template``, one row per message in input order; the index is
+        the input's when ``messages`` is a Series, else a RangeIndex.
+
+    Examples
+    --------
+    >>> import triage
+    >>> out = triage.templates(["WebSocket error: Invalid user_id format: 105945141827451681156",
+    ...                         "WebSocket error: Invalid user_id format: e2e-staging_pipeline",
+    ...                         "Connection closed by client", "Connection closed by server."])
+    >>> out["template"].tolist()
+    ['WebSocket error: Invalid user_id format: <*>', 'WebSocket error: Invalid user_id format: <*>', \
+'Connection closed by client', 'Connection closed by server']
+    >>> out["signature"].nunique()
+    3
+    """
+    index = messages.index if isinstance(messages, pd.Series) else None
+    result = run(messages)
+    index = index if index is not None else pd.RangeIndex(len(result.codes))
+    rendered = [render(t, placeholder) for t in result.templates]
+    signature = _column(_signatures(result), result.codes, index, s.SIGNATURE)
+    template = _column(rendered, result.codes, index, s.TEMPLATE)
+    rules = Rules.coerce(rules)
+    if rules.rules:
+        message = messages if isinstance(messages, pd.Series) else pd.Series(list(messages), index=index)
+        frame = pd.DataFrame({s.MESSAGE: message.astype(object)}, index=index)
+        signature, template = _apply_rules(frame, signature, template, rules)
+    return pd.DataFrame({s.SIGNATURE: signature, s.TEMPLATE: template}, index=index)
+
+
+def _params(messages: pd.Series, templates: pd.Series) -> pd.Series:
+    """The values behind each placeholder, computed once per distinct message."""
+    array = as_arrow(messages)
+    codes, distinct = encode(array)
+    first = first_rows(codes, len(distinct))
+    template_of = templates.to_numpy(dtype=object)[first].tolist()
+    values = params_of(template_of, distinct)
+    for i, message in enumerate(distinct.to_pylist()):
+        parsed = parse(message)  # a traceback's value is its exception's message
+        if parsed is not None:
+            values[i] = [parsed.message]
+    return pd.Series(broadcast(values, codes), index=messages.index, name=s.PARAMS)
+
+
+def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
+    """Add ``signature``, ``template`` and ``params`` to a log frame.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A log frame (see :mod:`triage.schema`); only ``message`` is required, and ``logger``,
+        ``service`` are used by rules that name them.
+    rules : Rules, path or None
+        Team fingerprint rules (TOML or YAML file, or a :class:`~triage.signatures.Rules`),
+        applied before the defaults.
+
+    Returns
+    -------
+    DataFrame
+        A new frame (the input is not modified, ``attrs`` are kept) with the columns
+        ``signature`` (12 hex digits, stable across runs), ``template`` (variables as typed
+        placeholders) and ``params`` (per row, the list of values behind the placeholders).
+
+    Examples
+    --------
+    >>> import pandas as pd, triage
+    >>> frame = pd.DataFrame({"message": ["HARD LIMIT: User 10594514... still over limit after cleanup (20/20)",
+    ...                                   "HARD LIMIT: User 20484512... still over limit after cleanup (5/20)"]})
+    >>> out = triage.add_signatures(frame)
+    >>> out["template"].iloc[0]
+    'HARD LIMIT: User <num>... still over limit after cleanup (<num>/<num>)'
+    >>> out["params"].iloc[1]
+    ['20484512', '5', '20']
+    >>> out["signature"].nunique(), "signature" in frame
+    (1, False)
+    """
+    result = run(frame[s.MESSAGE])
+    out = frame.copy()
+    signature = _column(_signatures(result), result.codes, frame.index, s.SIGNATURE)
+    template = _column(result.templates, result.codes, frame.index, s.TEMPLATE)
+    rules = Rules.coerce(rules)
+    if rules.rules:
+        signature, template = _apply_rules(frame, signature, template, rules)
+    out[s.SIGNATURE] = signature
+    out[s.TEMPLATE] = template
+    out[s.PARAMS] = _params(frame[s.MESSAGE], template)
+    out.attrs.update(frame.attrs)
+    return out

@@ -1,0 +1,245 @@
+"""Team fingerprint rules: a TOML or YAML file kept in the service's repo.
+
+Each rule names a signature and says which messages belong to it:
+
+.. code-block:: toml
+
+    [[rule]]
+    action = "merge"                      # fold these into one named signature
+    name = "redis readiness"
+    signatures = ["3f2a9c0d1e4b"]         # default signatures to fold in, and/or
+    message = ["Redis ping test failed"]  # regexes (any may match)
+
+    [[rule]]
+    action = "split"                      # carve matching messages out of their default group
+    name = "e2e pipeline user"
+    message = "e2e-staging_pipeline"
+    service = "^netra-backend"            # optional: logger / service / exception regexes too
+
+A row takes the first rule (in file order) that matches it; its conditions (``message``,
+``logger``, ``service``, ``exception``: regexes searched in those fields) must all hold, and a
+merge rule also takes every row whose default signature it lists. Rules win over the defaults,
+and replaying the same file gives the same signatures.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "triage-rules.toml"
+>>> split = add_split_rule(path, "e2e user", 'format: "e2e-')
+>>> merge = add_merge_rule(path, "redis", ["3f2a9c0d1e4b", "Redis ping test failed"])
+>>> [(r.action, r.name, r.message, r.signatures) for r in Rules.load(path).rules]
+[('split', 'e2e user', ('format: "e2e-',), ()), ('merge', 'redis', ('Redis ping test failed',), ('3f2a9c0d1e4b',))]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from triage import schema as s
+from triage.signatures._signature import SIGNATURE_VERSION
+from triage.signatures._tracebacks import parse
+
+ACTIONS = ("merge", "split")
+_FIELDS = ("message", "logger", "service", "exception")
+_SIGNATURE = re.compile(r"^[0-9a-f]{12}$")
+_ONE_LINE_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Fault))\b")
+
+
+def rule_signature(name: str) -> str:
+    """The signature of a named rule (stable: depends on the name and the signature version)."""
+    text = f"{SIGNATURE_VERSION}\x1frule\x1f{name}"
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def _strings(value: object, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"rule field {what!r}: expected a string or a list of strings, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One fingerprint rule (see the module docstring)."""
+
+    action: str
+    name: str
+    message: tuple[str, ...] = ()
+    logger: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    exception: tuple[str, ...] = ()
+    signatures: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"rule {self.name!r}: action must be one of {ACTIONS}, not {self.action!r}")
+        if not self.name:
+            raise ValueError("a rule needs a name")
+        if not (any(getattr(self, f) for f in _FIELDS) or self.signatures):
+            raise ValueError(f"rule {self.name!r} matches nothing: give a pattern or signatures")
+        if self.action == "split" and self.signatures:
+            raise ValueError(f"split rule {self.name!r}: use patterns, not signatures")
+        for f in _FIELDS:
+            for pattern in getattr(self, f):
+                re.compile(pattern)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Rule:
+        unknown = set(data) - {"action", "name", "signatures", *_FIELDS}
+        if unknown:
+            raise ValueError(f"rule {data.get('name')!r}: unknown keys {sorted(unknown)}")
+        return cls(action=str(data.get("action", "")), name=str(data.get("name", "")),
+                   signatures=_strings(data.get("signatures"), "signatures"),
+                   **{f: _strings(data.get(f), f) for f in _FIELDS})
+
+    def to_dict(self) -> dict:
+        out: dict = {"action": self.action, "name": self.name}
+        for key in (*_FIELDS, "signatures"):
+            values = getattr(self, key)
+            if values:
+                out[key] = list(values)
+        return out
+
+    @property
+    def signature(self) -> str:
+        return rule_signature(self.name)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """An ordered list of :class:`Rule`; ``Rules.load(path)`` reads a TOML or YAML file."""
+
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Rules:
+        path = Path(path)
+        if not path.exists():
+            return cls()
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else tomllib.loads(text)
+        entries = (data or {}).get("rule", (data or {}).get("rules", []))
+        return cls(tuple(Rule.from_dict(entry) for entry in entries))
+
+    @classmethod
+    def coerce(cls, rules: Rules | str | Path | Iterable[Rule] | None) -> Rules:
+        if rules is None:
+            return cls()
+        if isinstance(rules, Rules):
+            return rules
+        if isinstance(rules, (str, Path)):
+            return cls.load(rules)
+        return cls(tuple(rules))
+
+    def matches(self, frame: pd.DataFrame, signatures: pd.Series) -> pd.Series:
+        """Per row, the index of the first rule that matches it, or -1."""
+        chosen = np.full(len(frame), -1, dtype=np.int64)
+        columns = {"message": s.MESSAGE, "logger": s.LOGGER, "service": s.SERVICE}
+        exceptions = None
+        for number, rule in enumerate(self.rules):
+            hit = np.ones(len(frame), dtype=bool)
+            conditions = False
+            for key in _FIELDS:
+                patterns = getattr(rule, key)
+                if not patterns:
+                    continue
+                conditions = True
+                if key == "exception":
+                    if exceptions is None:
+                        exceptions = exception_types(frame[s.MESSAGE]) if s.MESSAGE in frame else None
+                    values = exceptions
+                else:
+                    values = frame[columns[key]] if columns[key] in frame else None
+                if values is None:
+                    hit[:] = False
+                    continue
+                text = values.astype(object).where(values.notna(), "").astype(str)
+                hit &= text.str.contains("|".join(f"(?:{p})" for p in patterns), regex=True).to_numpy()
+            hit &= conditions
+            if rule.signatures:
+                hit |= signatures.isin(rule.signatures).to_numpy()
+            chosen[(chosen < 0) & hit] = number
+        return pd.Series(chosen, index=frame.index)
+
+
+def exception_types(messages: pd.Series) -> pd.Series:
+    """The exception type of each message: a traceback's final exception, or a leading ``XError:``."""
+    def one(message: object) -> str:
+        if not isinstance(message, str):
+            return ""
+        parsed = parse(message)
+        if parsed is not None:
+            return parsed.exception
+        match = _ONE_LINE_EXCEPTION.match(message)
+        return match.group(1) if match else ""
+
+    uniques = pd.unique(messages.astype(object))
+    return messages.astype(object).map({m: one(m) for m in uniques})
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string (escapes per the TOML spec: quote, backslash and control characters)."""
+    out = []
+    for ch in value:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch in "\b\t\n\f\r":
+            out.append({"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_rule(rule: Rule) -> str:
+    lines = ["[[rule]]"]
+    for key, value in rule.to_dict().items():
+        if isinstance(value, list):
+            lines.append(f"{key} = [{', '.join(_toml_string(v) for v in value)}]")
+        else:
+            lines.append(f"{key} = {_toml_string(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def append_rule(path: str | Path, rule: Rule) -> None:
+    """Append one rule to a rules file (TOML, or YAML for ``.yaml``/``.yml``), creating it if needed."""
+    path = Path(path)
+    if path.suffix in (".yaml", ".yml"):
+        existing = Rules.load(path).rules
+        document = {"rules": [r.to_dict() for r in (*existing, rule)]}
+        path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return
+    text = path.read_text(encoding="utf-8") if path.exists() else "# triage fingerprint rules\n"
+    if not text.endswith("\n"):
+        text += "\n"
+    path.write_text(f"{text}\n{_toml_rule(rule)}", encoding="utf-8")
+    Rules.load(path)  # fail loudly if the file no longer parses
+
+
+def add_merge_rule(path: str | Path, name: str, signatures_or_patterns: Iterable[str]) -> Rule:
+    """Append a merge rule: 12-hex items are signatures, anything else a message regex."""
+    items = list(signatures_or_patterns)
+    rule = Rule("merge", name, message=tuple(i for i in items if not _SIGNATURE.match(i)),
+                signatures=tuple(i for i in items if _SIGNATURE.match(i)))
+    append_rule(path, rule)
+    return rule
+
+
+def add_split_rule(path: str | Path, name: str, pattern: str, **conditions: str) -> Rule:
+    """Append a split rule: messages matching ``pattern`` (and any logger/service/exception regexes)."""
+    rule = Rule("split", name, message=(pattern,), **{k: _strings(v, k) for k, v in conditions.items()})
+    append_rule(path, rule)
+    return rule

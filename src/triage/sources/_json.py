@@ -1,0 +1,91 @@
+"""A JSON document: ``gcloud logging read --format=json`` output (an array of LogEntry objects, newest
+first), a single LogEntry, or an API ``entries.list`` response (``{"entries": [...]}``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from ._entries import Collector
+from ._read import read_all
+
+
+def read_json(path: Path, collector: Collector) -> None:
+    """Add every element of the document at ``path`` to ``collector`` (positions are array indexes)."""
+    src = collector.begin(str(path), unit="index")
+    data, problem = read_all(path)
+    if problem is not None:
+        _salvage(data, collector, src, str(problem))
+        return
+    if not data.strip():
+        collector.reject(src, None, "empty file")
+        return
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        _salvage(data, collector, src, f"invalid JSON: {exc}")
+        return
+    del data
+    if isinstance(document, dict):
+        document = document["entries"] if isinstance(document.get("entries"), list) else [document]
+    if not isinstance(document, list):
+        collector.reject(src, None, f"expected a JSON array of LogEntry objects, got {type(document).__name__}")
+        return
+    collector.add_many(src, _oldest_first(document))
+
+
+def _oldest_first(entries: list) -> Iterator[tuple[int, object, None]]:
+    """gcloud prints newest first; walk oldest first so that equal timestamps keep their written order.
+
+    Each element is released once read, so the parsed document shrinks as the frame's rows grow.
+    """
+    indexes = range(len(entries))
+    if len(entries) > 1 and _stamp(entries[0]) > _stamp(entries[-1]):
+        indexes = reversed(indexes)
+    for i in indexes:
+        entry, entries[i] = entries[i], None
+        yield i, entry, None
+
+
+def _stamp(entry: object) -> str:
+    value = entry.get("timestamp") if isinstance(entry, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _salvage(data: bytes, collector: Collector, src: int, reason: str) -> None:
+    """Invalid JSON (typically a truncated download): keep the elements before the damage, reject the rest."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # keep what precedes the bad bytes
+        text, reason = data[:exc.start].decode("utf-8"), f"not valid UTF-8 at byte {exc.start}"
+    del data
+    decoder = json.JSONDecoder()
+    i = _skip(text, 0)
+    if not text.startswith("[", i):
+        collector.reject(src, None, reason)
+        return
+    entries: list[tuple[int, object, None]] = []
+    index, i = 0, _skip(text, i + 1)
+    while i < len(text) and text[i] != "]":
+        try:
+            entry, i = decoder.raw_decode(text, i)
+        except json.JSONDecodeError:
+            break
+        entries.append((index, entry, None))
+        index += 1
+        i = _skip(text, i)
+        if text.startswith(",", i):
+            i = _skip(text, i + 1)
+        elif not text.startswith("]", i):
+            break
+    collector.add_many(src, entries)
+    collector.reject(src, index, f"from this element on: {reason}")
+
+
+def _skip(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i

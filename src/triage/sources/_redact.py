@@ -1,0 +1,245 @@
+"""Redaction of whole LogEntry dicts: secrets masked, people replaced by stable pseudonyms.
+
+Two passes over the entries. The first learns the user ids: values of user fields (``user_id``,
+``userId``, ``labels.user``, ``protoPayload.authenticationInfo.principalEmail``, ... see
+:data:`~._redact_rules.USER_KEYS`), numeric Google ids (18–21 digits) and ids named in text
+(``for user <id>``, ``user_id=<id>``, ``Invalid user_id format: <id>``). The second rewrites every string
+of every entry (jsonPayload at any depth, textPayload, labels, httpRequest, protoPayload, ...) except the
+entry's identity and bookkeeping fields (timestamp, insertId, severity, logName, trace, spanId): the
+:data:`~._redact_rules.RULES`, then each known user id — whole, or truncated (``10594514...``) or as the
+prefix of a connection id (``ws_10594514_...``) — becomes its pseudonym (prefix-preserving, so truncated
+ids still resolve to the same unique user).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from ._redact_pseudonym import Pseudonymizer, key_id, resolve_key, shape
+from ._redact_rules import NOT_PERSONAL, RULES, SECRET_KEYS, USER_KEYS, Rule
+
+#: Top-level LogEntry fields that identify or order the entry and hold no personal data: kept as they are.
+KEPT_FIELDS = frozenset({"timestamp", "receiveTimestamp", "insertId", "severity", "logName", "trace", "spanId",
+                         "traceSampled", "operation"})
+#: Shortest user id replaced inside text, and shortest truncated prefix recognised.
+MIN_TEXT_ID = 4
+MIN_PREFIX = 6
+_GOOGLE_ID = re.compile(r"(?<![A-Za-z0-9])[1-9]\d{17,20}(?![A-Za-z0-9])")
+_USER_IN_TEXT = re.compile(r"(?i:\buser(?:[ _-]?id)?(?:\s+format)?)\s*[:=]?\s*['\"]?([A-Za-z0-9][\w.@+-]*)")
+_TRUNCATION = r"(?=\.\.\.|…|_)"
+_ALNUM = "A-Za-z0-9"
+
+
+_ROLES: dict[tuple[str, bool], str | None] = {}
+_USER_PARTS = ("id", "email", "name")  # inside a user object: {"user": {"id": ..., "email": ...}}
+
+
+def _role(key: str, in_user: bool = False) -> str | None:
+    """``"secret"``, ``"user"`` or None for a JSON key (cached: entries repeat the same few keys)."""
+    role = _ROLES.get((key, in_user), "?")
+    if role == "?":
+        name = key.lower().replace("-", "_")
+        role = ("secret" if name in SECRET_KEYS else
+                "user" if name in USER_KEYS or (in_user and name in _USER_PARTS) else None)
+        _ROLES[(key, in_user)] = role
+    return role
+
+
+def _trie(words: Iterable[str], *, accept_from: int | None = None) -> str:
+    """A regular expression matching ``words`` (longest first) built as a trie, so it stays fast with
+    thousands of ids. With ``accept_from``, every prefix at least that long matches too."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict, depth: int) -> str:
+        branches = [re.escape(ch) + build(child, depth + 1) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        accepting = "" in node or (accept_from is not None and depth >= accept_from)
+        return f"(?:{body})?" if accepting else body
+
+    return build(root, 0)
+
+
+class Redactor:
+    """Learns user ids from entries (:meth:`learn`), then rewrites entries (:meth:`redact`).
+
+    >>> r = Redactor(b"k")
+    >>> e = {"timestamp": "2025-09-09T00:00:00Z", "insertId": "a",
+    ...      "jsonPayload": {"user_id": "105945141827451681156",
+    ...                      "message": "User 10594514... from 203.0.113.7 sent key=s3cr3t"}}
+    >>> r.learn(e)
+    >>> out = r.redact(e)
+    >>> uid, text = out["jsonPayload"]["user_id"], out["jsonPayload"]["message"]
+    >>> text.startswith(f"User {uid[:8]}... from ") and "203.0.113.7" not in text, text.endswith("key=x0ax0x")
+    (True, True)
+    """
+
+    def __init__(self, key: bytes, *, rules: tuple[Rule, ...] = RULES):
+        self.pseudonyms = Pseudonymizer(key)
+        self.key_id = key_id(key)
+        self.rules = rules
+        self.user_ids: set[str] = set()
+        self.counts: Counter[str] = Counter()
+        self._patterns: dict[tuple[int, ...], re.Pattern] = {}
+        # Most strings repeat (instance ids, user agents, URLs, messages): each distinct one is done once.
+        self._learned: set[str] = set()
+        self._texts: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._hits: list[str] = []
+
+    # --- pass 1 ---------------------------------------------------------------------------------
+    def learn(self, entry: dict) -> None:
+        """Collect the user ids of one entry."""
+        for key, value in entry.items():
+            if key not in KEPT_FIELDS:
+                self._learn(value, _role(key) == "user")
+        self._patterns.clear()
+        self._texts.clear()
+
+    def _learn(self, value: Any, is_user: bool) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self._learn(item, _role(key, is_user) == "user")
+        elif isinstance(value, list):
+            for item in value:
+                self._learn(item, is_user)
+        elif is_user and isinstance(value, (str, int)) and not isinstance(value, bool):
+            self._add(str(value))
+        elif isinstance(value, str) and value not in self._learned:
+            self._learned.add(value)
+            self.user_ids.update(_GOOGLE_ID.findall(value))
+            for match in _USER_IN_TEXT.finditer(value):
+                found = match.group(1)
+                stripped = found.rstrip(".")
+                truncated = len(found) - len(stripped) >= 2 or value.startswith("…", match.end())
+                if not truncated and (any(c.isdigit() for c in stripped) or "@" in stripped):
+                    self._add(stripped)
+
+    def _add(self, value: str) -> None:
+        if value.strip().lower() not in NOT_PERSONAL:
+            self.user_ids.add(value)
+
+    # --- pass 2 ---------------------------------------------------------------------------------
+    def _pattern(self, value: str) -> re.Pattern:
+        """The combined pattern of the rules whose hints occur in ``value``, plus the user ids."""
+        lower = value.lower()
+        active = tuple(i for i, rule in enumerate(self.rules) if any(h in lower for h in rule.hints))
+        pattern = self._patterns.get(active)
+        if pattern is None:
+            pattern = self._patterns[active] = self._compile(active)
+        return pattern
+
+    def _compile(self, active: tuple[int, ...]) -> re.Pattern:
+        parts = [f"(?P<r{i}>{self.rules[i].pattern})" for i in active]
+        ids = sorted(i for i in self.user_ids if len(i) >= MIN_TEXT_ID)
+        if ids:
+            parts.append(f"(?<![{_ALNUM}])(?P<id>{_trie(ids)})(?![{_ALNUM}])")
+            prefixes = [i for i in ids if len(i) > MIN_PREFIX]
+            if prefixes:
+                parts.append(f"(?<![{_ALNUM}])(?P<prefix>{_trie(prefixes, accept_from=MIN_PREFIX)}){_TRUNCATION}")
+        return re.compile("|".join(parts) or "(?!)")
+
+    def _replace(self, match: re.Match) -> str:
+        group = match.lastgroup
+        text = match.group()
+        if group in ("id", "prefix"):
+            self._hits.append("user_id")
+            return self.pseudonyms.token(text)
+        rule = self.rules[int(group[1:])]
+        replaced = rule.rewrite(text, self.pseudonyms)
+        if replaced != text:
+            self._hits.append(rule.name)
+        return replaced
+
+    def text(self, value: str) -> str:
+        """Rewrite one string: rules, then known user ids (whole or truncated)."""
+        done = self._texts.get(value)
+        if done is not None and not done[1]:
+            return done[0]
+        if done is None:
+            self._hits = []
+            done = self._texts[value] = (self._pattern(value).sub(self._replace, value), tuple(self._hits))
+        if done[1]:
+            self.counts.update(done[1])
+        return done[0]
+
+    def redact(self, entry: dict) -> dict:
+        """A redacted copy of one LogEntry (the input is not modified)."""
+        return {key: value if key in KEPT_FIELDS else self._value(value, _role(key), False)
+                for key, value in entry.items()}
+
+    def _value(self, value: Any, role: str | None, is_user: bool) -> Any:
+        cls = value.__class__
+        if cls is str and role is None:  # the common case first
+            return self.text(value)
+        if cls is dict:
+            if role == "secret":  # everything under a secret key is secret
+                return {key: self._value(item, role, False) for key, item in value.items()}
+            user = role == "user"
+            return {key: self._value(item, _role(key, user), user) for key, item in value.items()}
+        if cls is list:
+            return [self._value(item, role, is_user) for item in value]
+        if value is None or cls is bool or cls is float:
+            return value
+        if role == "secret" and cls is str:
+            self.counts["secret_field"] += 1
+            return shape(value)
+        if role == "user":
+            if str(value).strip().lower() in NOT_PERSONAL:
+                return value
+            self.counts["user_field"] += 1
+            return self.pseudonyms.value(value)
+        return value
+
+    def report(self) -> dict[str, Any]:
+        """What was applied: rule names, replacement counts, the key's id (never the key)."""
+        return {"applied": True, "rules": [r.name for r in self.rules] + ["secret_field", "user_field", "user_id"],
+                "replacements": dict(sorted(self.counts.items())), "users": len(self.user_ids),
+                "key_id": self.key_id}
+
+
+def redact_entries(entries: Iterable[dict], *, key: str | bytes | None = None,
+                   project: str | None = None) -> tuple[list[dict], dict[str, Any]]:
+    """Redacted copies of LogEntry dicts, and a report of what was done.
+
+    Parameters
+    ----------
+    entries : iterable of dict
+        LogEntry objects (API JSON shape).
+    key : str or bytes, optional
+        The pseudonym key. Default: ``$TRIAGE_PSEUDONYM_KEY``, else the per-project default
+        ``"triage-default-pseudonym-key:" + project`` — documented and therefore *not* secret: it keeps
+        pseudonyms stable across samples of one project, but anyone who knows the project can undo them.
+    project : str, optional
+        For the default key.
+
+    Returns
+    -------
+    (list of dict, dict)
+        The entries, and ``{"applied", "rules", "replacements", "users", "key_id", "key_source"}``.
+
+    Examples
+    --------
+    >>> out, report = redact_entries([{"timestamp": "2025-09-09T00:00:00Z",
+    ...     "textPayload": "login bob@corp.example from 198.51.100.4 with Bearer abcdef123456"}], key="k")
+    >>> text = out[0]["textPayload"]
+    >>> "bob@corp.example" in text, "198.51.100.4" in text, text.endswith("Bearer aaaaaa000000")
+    (False, False, True)
+    >>> report["replacements"]
+    {'bearer_token': 1, 'email': 1, 'ipv4': 1}
+    """
+    items = entries if isinstance(entries, list) else list(entries)
+    secret, source = resolve_key(key, project)
+    redactor = Redactor(secret)
+    for entry in items:
+        redactor.learn(entry)
+    redacted = [redactor.redact(entry) for entry in items]
+    return redacted, {**redactor.report(), "key_source": source}

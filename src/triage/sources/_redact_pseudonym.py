@@ -1,0 +1,142 @@
+"""Keyed, stable, shape- and prefix-preserving pseudonyms (HMAC-SHA256), and shape-only masks for secrets.
+
+A pseudonym keeps the value's shape: every digit stays a digit (a leading non-zero digit stays
+non-zero), hex letters stay hex letters, other letters stay letters of the same case, punctuation stays.
+So masks and signatures computed on redacted text equal those on the original, and a 21-digit id stays a
+21-digit number. Character ``i`` is shifted within its class by an HMAC of the characters before it,
+which makes the mapping
+
+* stable — the same value (under the same key) always gets the same pseudonym, wherever it appears;
+* injective — different values get different pseudonyms, so per-user counts do not change;
+* prefix-preserving — the pseudonym of ``10594514`` is the first 8 characters of the pseudonym of
+  ``105945141827451681156``, so a truncated id in a message (``User 10594514...``) or a connection id
+  (``ws_10594514_...``) still resolves to the same, unique full pseudonym (and an ambiguous prefix stays
+  ambiguous).
+
+Anyone holding the key can undo a pseudonym character by character (that is inherent to prefix
+preservation); keep the key secret (``key=`` or ``TRIAGE_PSEUDONYM_KEY``). The per-project default key is
+not a secret: it only makes pseudonyms stable across samples of one project without setup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import os
+
+ENV_KEY = "TRIAGE_PSEUDONYM_KEY"
+#: The documented, non-secret default: this prefix plus the project id.
+DEFAULT_KEY_PREFIX = "triage-default-pseudonym-key:"
+
+_DIGITS = "0123456789"
+_CLASSES = (_DIGITS, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ")
+_CLASS_OF = {ch: cls for cls in _CLASSES for ch in cls}
+# A leading digit: zero stays zero, others stay non-zero (so the mapping stays one-to-one).
+_LEADING = {"0": "0", **{d: "123456789" for d in "123456789"}}
+# Shape-only masks: one fixed character per class (information-free, irreversible).
+_FILL = dict(zip(_CLASSES, "0axAX"))
+
+
+def resolve_key(key: str | bytes | None, project: str | None) -> tuple[bytes, str]:
+    """The pseudonym key and where it came from: ``key=``, then ``$TRIAGE_PSEUDONYM_KEY``, then the
+    per-project default (``DEFAULT_KEY_PREFIX + project``; not secret).
+
+    >>> resolve_key(None, "demo")[1] if "TRIAGE_PSEUDONYM_KEY" not in os.environ else "project default"
+    'project default'
+    """
+    if key is not None:
+        return (key.encode() if isinstance(key, str) else bytes(key)), "argument"
+    env = os.environ.get(ENV_KEY)
+    if env:
+        return env.encode(), "environment"
+    return f"{DEFAULT_KEY_PREFIX}{project or ''}".encode(), "project default"
+
+
+def key_id(key: bytes) -> str:
+    """A public fingerprint of the key (recorded in sample metadata; the key itself never is)."""
+    return hmac.new(key, b"triage pseudonym key id", hashlib.sha256).hexdigest()[:16]
+
+
+def shape(text: str, keep: int = 0) -> str:
+    """``text`` with every character after the first ``keep`` replaced by its class's fixed character.
+
+    >>> shape("AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", keep=4)
+    'AIzaXxA-0xXxxa00XxxXXxXX-a0aXXX0xxAXAXX'
+    """
+    return text[:keep] + "".join(_FILL[cls] if (cls := _CLASS_OF.get(ch)) else ch for ch in text[keep:])
+
+
+class Pseudonymizer:
+    """Keyed pseudonyms; see the module docstring for their properties.
+
+    >>> p = Pseudonymizer(b"k")
+    >>> full, short = p.token("105945141827451681156"), p.token("10594514")
+    >>> len(full), full.isdigit(), full.startswith(short), full != "105945141827451681156"
+    (21, True, True, True)
+    >>> p.token("staging-e2e-user-001")[7] == "-" and p.token("a@b.example").count("@") == 1
+    True
+    """
+
+    def __init__(self, key: bytes):
+        self.key = key
+        self._tokens: dict[str, str] = {}
+        self._ips: dict[str, str] = {}
+
+    def token(self, text: str) -> str:
+        cached = self._tokens.get(text)
+        if cached is not None:
+            return cached
+        mac = hmac.new(self.key, b"token\x00", hashlib.sha256)
+        out = []
+        for i, ch in enumerate(text):
+            cls = _CLASS_OF.get(ch)
+            if cls is not None:
+                if i == 0 and cls is _DIGITS:
+                    cls = _LEADING[ch]
+                shift = int.from_bytes(mac.copy().digest()[:4], "big")
+                ch_out = cls[(cls.index(ch) + shift) % len(cls)]
+            else:
+                ch_out = ch
+            out.append(ch_out)
+            mac.update(ch.encode())
+        result = "".join(out)
+        self._tokens[text] = result
+        return result
+
+    def value(self, value: object) -> object:
+        """A user id from a structured field: strings → :meth:`token`; integers stay integers."""
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return value
+        if isinstance(value, int):
+            return int(self.token(str(value)))
+        return self.token(value)
+
+    def ip(self, text: str) -> str:
+        """A keyed pseudonym of an IP address, still a valid address of the same version and layout
+        (each IPv4 octet keeps its number of digits); loopback and unspecified addresses are kept.
+
+        >>> p = Pseudonymizer(b"k")
+        >>> [len(o) for o in p.ip("203.0.113.7").split(".")], p.ip("127.0.0.1")
+        ([3, 1, 3, 1], '127.0.0.1')
+        """
+        cached = self._ips.get(text)
+        if cached is not None:
+            return cached
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return text
+        if address.is_loopback or address.is_unspecified:
+            result = text
+        elif address.version == 6:
+            result = self.token(text)  # hex digits stay hex digits, colons stay: still a valid IPv6
+        else:
+            digest = hmac.new(self.key, b"ipv4\x00" + text.encode(), hashlib.sha256).digest()
+            octets = []
+            for i, octet in enumerate(text.split(".")):
+                low, high = {1: (0, 9), 2: (10, 99)}.get(len(octet), (100, 255))
+                octets.append(str(low + digest[i] % (high - low + 1)))
+            result = ".".join(octets)
+        self._ips[text] = result
+        return result

@@ -1,0 +1,138 @@
+"""add_users: every source of evidence, the words that are not users, and never guessing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from triage import schema as s
+from triage.analysis import _columns as c
+from triage.analysis import add_users
+
+from ._frames import frame
+
+FULL = "105945141827451681156"
+OTHER = "101463487227881885914"
+
+
+def users(messages, **columns) -> pd.DataFrame:
+    out = add_users(frame(range(len(messages)), **{s.MESSAGE: messages}, **columns))
+    return out
+
+
+@pytest.mark.parametrize("message, expected", [
+    (f"Message routing failed for user {FULL}", FULL),
+    (f"UNEXPECTED FACTORY ERROR: User {FULL} has reached the maximum", FULL),
+    (f"lookup user_id={FULL} done", FULL),
+    (f"lookup user_id: {FULL}", FULL),
+    ("WebSocket error: Invalid user_id format: e2e-staging_release-v1.2.3", "e2e-staging_release-v1.2.3"),
+    (f"User login: ann@example.com -> user_id {FULL}", FULL),
+    (f"sentence ends with user {FULL}.", FULL),
+])
+def test_ids_in_text_are_found(message, expected):
+    out = users([message])
+    assert out[s.USER].tolist() == [expected]
+    assert out[s.USER_EVIDENCE].tolist() == [c.EVIDENCE_TEXT]
+
+
+@pytest.mark.parametrize("message", [
+    "User has reached the maximum number of WebSocket managers (5)",
+    "for user authentication please retry",
+    "Cleaned up stale managers for users [105150897221174086193, 108272503388659081485]",
+    f"Moved sessions from user {FULL} to user {OTHER}",
+    "THREAD CREATION: Creating missing thread record for user system",
+    "request by user_id=anonymous",
+    "nothing here at all",
+])
+def test_no_user_without_evidence_or_with_several(message):
+    out = users([message])
+    assert out[s.USER].isna().all()
+    assert out[s.USER_EVIDENCE].isna().all()
+
+
+def test_structured_wins_and_non_user_words_are_not_users():
+    out = users([f"for user {OTHER}", "plain", "plain"], **{s.USER_ID: [FULL, "system", "Guest"]})
+    assert out[s.USER].tolist()[0] == FULL
+    assert out[s.USER_EVIDENCE].tolist()[0] == c.EVIDENCE_STRUCTURED
+    assert out[s.USER].iloc[1:].isna().all()
+
+
+def test_truncated_ids_resolve_only_when_unique_and_unresolved_are_counted():
+    messages = [f"for user {FULL}", f"for user {OTHER}", "HARD LIMIT: User 10594514... still over",
+                "Resource limit exceeded for user 10... (20/20)", "limit for user 99999999... again"]
+    out = users(messages)
+    assert out[s.USER].iloc[2] == FULL and out[s.USER_EVIDENCE].iloc[2] == c.EVIDENCE_TRUNCATED
+    assert out[s.USER].iloc[3:].isna().all()  # "10" is too short/ambiguous, "99999999" unknown
+    assert out.attrs[c.ATTR_USERS_UNRESOLVED] == 1  # only prefixes of at least 4 characters count
+
+
+def test_ambiguous_truncated_prefix_stays_unresolved():
+    out = users([f"for user {FULL}", "for user 10594599999999999999", "User 105945... over limit"])
+    assert pd.isna(out[s.USER].iloc[2])
+    assert out.attrs[c.ATTR_USERS_UNRESOLVED] == 1
+
+
+def test_connection_ids_by_accept_entry_and_by_prefix():
+    messages = [
+        f"WebSocket connection accepted: ws_staging-_17_ab for user staging-e2e-user-002",
+        "WebSocket connection accepted: ws_staging-_18_cd for user staging-e2e-user-001",
+        "Message routed for ws_staging-_17_ab: 300 bytes",  # prefix ambiguous; the accept entry decides
+        f"for user {FULL}",
+        "Message routing failed for ws_10594514_1757_ef, error_count: 1",  # no accept entry: prefix
+    ]
+    out = users(messages)
+    assert out[s.USER].iloc[2] == "staging-e2e-user-002"
+    assert out[s.USER].iloc[4] == FULL
+    assert out[s.USER_EVIDENCE].iloc[[2, 4]].tolist() == [c.EVIDENCE_CONNECTION] * 2
+
+
+def test_request_and_login_email_keys():
+    messages = [
+        f"Request req_9990c36ae0f0 completed for user {FULL} in 315ms",
+        "Slow request req_9990c36ae0f0: 796ms (threshold 500ms)",
+        f"User login: ann.lee@example.com -> user_id {OTHER}",
+        "Password reset mail sent to ann.lee@example.com",
+        "Slow request req_000000000000: 796ms",  # nobody completed it
+    ]
+    out = users(messages)
+    assert out[s.USER].tolist()[:4] == [FULL, FULL, OTHER, OTHER]
+    assert out[s.USER_EVIDENCE].iloc[[1, 3]].tolist() == [c.EVIDENCE_REQUEST, c.EVIDENCE_EMAIL]
+    assert pd.isna(out[s.USER].iloc[4])
+
+
+def test_a_key_tied_to_two_users_names_nobody():
+    messages = [f"Request req_abcdef123456 completed for user {FULL}",
+                f"Request req_abcdef123456 completed for user {OTHER}",
+                "Slow request req_abcdef123456"]
+    assert pd.isna(users(messages)[s.USER].iloc[2])
+
+
+def test_trace_propagation_needs_exactly_one_user_and_skips_non_users():
+    messages = [f"for user {FULL}", "race condition", "for user system",
+                f"for user {FULL}", f"for user {OTHER}", "race condition", "race condition"]
+    traces = ["t1", "t1", "t1", "t2", "t2", "t2", None]
+    out = users(messages, **{s.TRACE: traces})
+    assert out[s.USER].iloc[1] == FULL and out[s.USER_EVIDENCE].iloc[1] == c.EVIDENCE_TRACE
+    assert pd.isna(out[s.USER].iloc[2])  # says "system": not filled from the trace
+    assert out[s.USER].iloc[5:].isna().all()  # two users in t2; no trace at all
+
+
+def test_input_is_not_modified_and_dtypes():
+    base = frame([0], **{s.MESSAGE: [f"for user {FULL}"]})
+    out = add_users(base)
+    assert s.USER not in base.columns
+    assert out[s.USER].dtype == s.STRING_DTYPE and out[s.USER_EVIDENCE].dtype == s.STRING_DTYPE
+
+
+def test_incident_users_match_the_truth(incident_frame, incident_truth):
+    out = add_users(incident_frame)
+    truth = incident_truth.set_index("insert_id")["user"]
+    expected = out[s.INSERT_ID].map(truth)
+    found = out[s.USER]
+    named = found.notna()
+    wrong = named & (found != expected)
+    assert wrong.sum() == 0, out.loc[wrong, [s.MESSAGE, s.USER]].head()
+    recall = (named & (found == expected)).sum() / expected.notna().sum()
+    assert recall >= 0.95
+    assert set(out[s.USER_EVIDENCE].dropna()) >= {c.EVIDENCE_STRUCTURED, c.EVIDENCE_TEXT, c.EVIDENCE_TRUNCATED,
+                                                  c.EVIDENCE_CONNECTION, c.EVIDENCE_REQUEST, c.EVIDENCE_TRACE}

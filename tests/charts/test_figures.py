@@ -1,0 +1,253 @@
+"""Chart content: counts, markers, colours and escaping, checked on a hand-built frame with known answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+import triage
+import triage.analysis
+import triage.plot as tp
+from triage import schema as s
+
+from .conftest import T0, XSS, hand_built_chains
+from .helpers import raw_markup, strings
+
+
+def bars(fig):
+    return [t for t in fig.data if t.type == "bar"]
+
+
+# --- frequency -----------------------------------------------------------------------------------------------------
+
+def test_frequency_counts_add_up_to_the_rows(tiny_frame):
+    fig = tp.frequency(tiny_frame)
+    assert sum(sum(t.y) for t in bars(fig)) == len(tiny_frame)
+    per_signature = {t.meta: sum(t.y) for t in bars(fig)}
+    assert per_signature == tiny_frame[s.SIGNATURE].value_counts().to_dict()
+
+
+def test_frequency_top_n_gathers_the_rest_as_other(tiny_frame):
+    fig = tp.frequency(tiny_frame, top=2)
+    names = [t.meta for t in bars(fig)]
+    assert names == ["sig-heartbeat", "sig-timeout", "other"]
+    other = next(t for t in bars(fig) if t.meta == "other")
+    assert sum(other.y) == tiny_frame[s.SIGNATURE].isin(["sig-user", "sig-xss"]).sum()
+    assert other.marker.color == tp.signature_color("other")
+
+
+def test_frequency_marks_one_vline_per_revision_switch(tiny_frame):
+    fig = tp.frequency(tiny_frame)
+    deploys = [shape for shape in fig.layout.shapes if shape.name == "deploy"]
+    assert len(deploys) == 1  # api-00001 -> api-00002 at minute 30
+    switch = tiny_frame.loc[tiny_frame[s.REVISION] == "api-00002-def", s.TIMESTAMP].min()
+    assert pd.Timestamp(deploys[0].x0) == switch.tz_localize(None)
+    labels = [a.text for a in fig.layout.annotations if a.name == "deploy"]
+    assert labels == ["deploy api-00002-def"]
+
+
+def test_frequency_without_a_switch_draws_no_deploy(tiny_frame):
+    one = tiny_frame[tiny_frame[s.REVISION] == "api-00001-abc"]
+    assert not [sh for sh in tp.frequency(one).layout.shapes if sh.name == "deploy"]
+
+
+def test_frequency_burst_marker_sits_on_the_burst_bucket(tiny_frame):
+    fig = tp.frequency(tiny_frame)
+    timeline = triage.analysis.timeline(tiny_frame, freq="1min", by=s.SIGNATURE)
+    expected = timeline[timeline[s.BURST].astype(bool)]
+    marks = [(t.meta, pd.Timestamp(x)) for t in fig.data if t.name == "burst" for x in t.x]
+    assert sorted(marks) == sorted(
+        (sig, pd.Timestamp(b).tz_localize(None)) for sig, b in zip(expected[s.SIGNATURE], expected[s.BUCKET]))
+    assert ("sig-timeout", (T0 + pd.Timedelta(minutes=40)).tz_localize(None)) in marks
+    burst = next(t for t in fig.data if t.name == "burst" and t.meta == "sig-timeout")
+    # stacked: the marker sits on top of the whole stack in that bucket
+    at_40 = (T0 + pd.Timedelta(minutes=40)).tz_localize(None)
+    stack = sum(y for t in bars(fig) for x, y in zip(t.x, t.y) if pd.Timestamp(x) == at_40)
+    assert list(burst.y) == [stack]
+
+
+def test_frequency_facets_one_panel_per_signature(tiny_frame):
+    fig = tp.frequency(tiny_frame, facet=True, top=2)
+    axes = {t.yaxis for t in bars(fig)}
+    assert len(axes) == 3
+    assert len([sh for sh in fig.layout.shapes if sh.name == "deploy"]) == 3  # the switch, in each panel
+
+
+def test_frequency_explicit_signatures_and_no_other(tiny_frame):
+    fig = tp.frequency(tiny_frame, signatures=["sig-user"], other=False)
+    assert [t.meta for t in bars(fig)] == ["sig-user"]
+    assert sum(bars(fig)[0].y) == 9
+
+
+# --- colours, escaping, hover, legend -------------------------------------------------------------------------------
+
+def test_colours_come_from_the_signature_not_the_order(tiny_frame):
+    fig = tp.frequency(tiny_frame)
+    colours = {t.meta: t.marker.color for t in bars(fig)}
+    reordered = tp.frequency(tiny_frame, signatures=list(reversed(list(colours))))
+    assert {t.meta: t.marker.color for t in bars(reordered)} == colours
+    users = tp.users(tiny_frame)
+    assert {t.meta: t.marker.color for t in users.data} == {k: v for k, v in colours.items() if k in {t.meta for t in users.data}}
+    assert all(colours[sig] == tp.signature_color(sig) for sig in colours)
+    # a fixed function of the id: known value, independent of process (no Python hash randomisation)
+    assert tp.signature_color("sig-heartbeat") == tp.PALETTE[int.from_bytes(
+        __import__("hashlib").sha256(b"sig-heartbeat").digest()[:4], "big") % len(tp.PALETTE)]
+
+
+CHARTS = {
+    "frequency": lambda f: tp.frequency(f),
+    "frequency-facet": lambda f: tp.frequency(f, facet=True),
+    "severity": lambda f: tp.severity(f),
+    "users": lambda f: tp.users(f),
+    "heatmap": lambda f: tp.users(f, kind="heatmap"),
+    "periodicity": lambda f: tp.periodicity(f, signatures=["sig-heartbeat", "sig-xss"]),
+    "revisions": lambda f: tp.revisions(f),
+    "cascade": lambda f: tp.cascade(hand_built_chains(f)),
+    "summary_table": lambda f: tp.summary_table(f),
+}
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_chart_escapes_log_text(tiny_frame, name):
+    fig = CHARTS[name](tiny_frame)
+    assert isinstance(fig, go.Figure)
+    assert raw_markup(fig) == []
+    if name != "severity":  # the one chart without log text
+        assert any("&lt;img src=x onerror=alert(1)&gt;" in x for x in strings(fig)), "the payload shows as text"
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_chart_shares_the_look(tiny_frame, name):
+    fig = CHARTS[name](tiny_frame)
+    assert fig.layout.template.layout.paper_bgcolor == "white"  # plotly_white
+    assert "Inter" in fig.layout.font.family
+    assert fig.layout.title.text
+
+
+def test_titles_are_escaped(tiny_frame):
+    fig = tp.severity(tiny_frame, title=XSS)
+    assert fig.layout.title.text == "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_long_templates_are_cut_in_legends_but_whole_in_hover(tiny_frame):
+    long = "Connection to <*> failed because " + "x" * 200
+    frame = tiny_frame.copy()
+    frame[s.TEMPLATE] = frame[s.TEMPLATE].where(frame[s.SIGNATURE] != "sig-user", long)
+    trace = next(t for t in bars(tp.frequency(frame)) if t.meta == "sig-user")
+    assert len(trace.name) < 60 and trace.name.endswith("…")
+    assert trace.customdata[0][0] == long.replace("<", "&lt;").replace(">", "&gt;")
+    assert trace.customdata[0][1] == 9  # count
+    assert trace.customdata[0][2] == 3  # users
+    assert "%{customdata[0]}" in trace.hovertemplate and "users" in trace.hovertemplate
+
+
+# --- severity ------------------------------------------------------------------------------------------------------
+
+def test_severity_counts_each_level(tiny_frame):
+    fig = tp.severity(tiny_frame)
+    got = {t.meta: sum(t.y) for t in fig.data}
+    assert got == {"WARNING": 25, "ERROR": 69, "CRITICAL": 2}
+    assert [t.meta for t in fig.data] == ["WARNING", "ERROR", "CRITICAL"]  # severity order
+    assert fig.data[1].marker.color == "#e6550d"
+
+
+# --- users ---------------------------------------------------------------------------------------------------------
+
+def test_users_bar_counts_distinct_users(tiny_frame):
+    fig = tp.users(tiny_frame)
+    got = {t.meta: t.x[0] for t in fig.data}
+    assert got == {"sig-heartbeat": 0, "sig-timeout": 5, "sig-user": 3, "sig-xss": 1}
+    top = next(t for t in fig.data if t.meta == "sig-timeout").customdata[0]
+    assert top[1] == 25 and "user-0" in top[2]
+
+
+def test_users_heatmap_is_user_by_signature(tiny_frame):
+    fig = tp.users(tiny_frame, kind="heatmap", top_users=3)
+    heat = fig.data[0]
+    assert len(heat.y) == 3 and len(heat.x) == 4
+    counts = tiny_frame.dropna(subset=[s.USER]).groupby([s.USER, s.SIGNATURE]).size()
+    for i, user in enumerate(heat.y):
+        for j, sig in enumerate(heat.meta):
+            assert heat.z[i][j] == counts.get((user, sig), 0)
+
+
+def test_users_rejects_unknown_kind(tiny_frame):
+    with pytest.raises(ValueError, match="kind"):
+        tp.users(tiny_frame, kind="pie")
+
+
+# --- periodicity -----------------------------------------------------------------------------------------------------
+
+def test_periodicity_histograms_gaps_and_marks_the_period(tiny_frame):
+    fig = tp.periodicity(tiny_frame, signatures=["sig-heartbeat", "sig-user"])
+    hists = {t.meta: t for t in fig.data}
+    assert len(hists["sig-heartbeat"].x) == 59  # 60 events, 59 gaps
+    assert sorted(round(x) for x in hists["sig-user"].x) == [420] * 8
+    found = triage.analysis.periodicity(tiny_frame).set_index(s.SIGNATURE)
+    periods = [sh for sh in fig.layout.shapes if sh.name == "period"]
+    expected = [found.at[sig, s.PERIOD_S] for sig in ("sig-heartbeat", "sig-user") if found.at[sig, s.PERIODIC]]
+    assert [pytest.approx(sh.x0) for sh in periods] == expected
+    assert pytest.approx(60, abs=1) == found.at["sig-heartbeat", s.PERIOD_S]
+
+
+def test_periodicity_defaults_to_periodic_signatures(tiny_frame):
+    fig = tp.periodicity(tiny_frame)
+    found = triage.analysis.periodicity(tiny_frame)
+    assert {t.meta for t in fig.data} == set(found.loc[found[s.PERIODIC].astype(bool), s.SIGNATURE])
+    assert "sig-heartbeat" in {t.meta for t in fig.data}
+
+
+# --- revisions -----------------------------------------------------------------------------------------------------
+
+def test_revisions_draw_rates_and_verdicts(tiny_frame):
+    comparison = triage.analysis.compare_revisions(tiny_frame)
+    fig = tp.revisions(comparison, templates=tiny_frame)
+    assert [t.meta for t in fig.data] == ["api-00001-abc", "api-00002-def"]  # oldest first
+    shown = {(t.meta, cd[0]): (x, text) for t in fig.data for x, text, cd in zip(t.x, t.text, t.customdata)}
+    templates = tiny_frame.drop_duplicates(s.SIGNATURE).set_index(s.SIGNATURE)[s.TEMPLATE]
+    assert len(shown) == len(comparison)
+    for rec in comparison.to_dict("records"):
+        key = (rec[s.REVISION], tp.plotly_text(templates[rec[s.SIGNATURE]], limit=300))
+        assert shown[key] == (pytest.approx(rec[s.RATE_PER_MIN]), rec[s.VERDICT])
+
+
+def test_revisions_from_the_log_frame_equals_from_the_comparison(tiny_frame):
+    a = tp.revisions(tiny_frame)
+    b = tp.revisions(triage.analysis.compare_revisions(tiny_frame), templates=triage.analysis.summarize(tiny_frame))
+    assert [list(t.x) for t in a.data] == [list(t.x) for t in b.data]
+    assert [list(t.y) for t in a.data] == [list(t.y) for t in b.data]
+    assert "Timeout calling &lt;*&gt; after &lt;*&gt; ms" in a.data[1].y
+
+
+# --- cascade -------------------------------------------------------------------------------------------------------
+
+def test_cascade_links_follow_the_chains(tiny_frame):
+    chains = hand_built_chains(tiny_frame)
+    fig = tp.cascade(chains)
+    sankey = fig.data[0]
+    order = list(sankey.meta)
+    expected = sum(int(n) * (len(chain) - 1) for chain, n in zip(chains[s.CHAIN], chains[s.OCCURRENCES]))
+    assert sum(sankey.link.value) == expected
+    first = order.index(str(chains.sort_values(s.OCCURRENCES).iloc[-1][s.FIRST_SIGNATURE]))
+    assert first not in sankey.link.target  # the first domino has nothing before it
+    assert sankey.node.x[first] == min(sankey.node.x)  # and is drawn leftmost
+    assert all(sankey.node.color[i] == tp.signature_color(sig) for i, sig in enumerate(order))
+    links = {(order[a], order[b]): v for a, b, v in zip(sankey.link.source, sankey.link.target, sankey.link.value)}
+    assert links == {("sig-user", "sig-timeout"): 4, ("sig-timeout", "sig-xss"): 5, ("sig-user", "sig-heartbeat"): 2}
+
+
+def test_cascade_of_the_log_frame_runs_cascades(tiny_frame):
+    fig = tp.cascade(tiny_frame)
+    assert len(fig.data[0].link.value) == len(triage.analysis.cascades(tiny_frame)) == 0
+
+
+# --- summary table -------------------------------------------------------------------------------------------------
+
+def test_summary_table_rows_follow_priority(tiny_frame):
+    summary = triage.analysis.summarize(tiny_frame)
+    fig = tp.summary_table(summary, top=3)
+    table = fig.data[0]
+    assert list(table.meta) == [str(x) for x in summary[s.SIGNATURE].head(3)]
+    columns = [h.replace("<b>", "").replace("</b>", "") for h in table.header.values]
+    assert [int(x) for x in table.cells.values[columns.index("events")]] == summary[s.COUNT].head(3).tolist()

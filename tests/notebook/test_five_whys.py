@@ -1,0 +1,117 @@
+"""The Five-Whys worksheet: pre-filled problem statement, evidence links, JSON round trip, Markdown, form."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from triage.notebook import Evidence, FiveWhys
+from triage.plot import markdown_text
+from triage.notebook._facts import SignatureFacts
+from triage.notebook._five_whys import _problem
+from triage.notebook._worksheet_md import NO_EVIDENCE
+
+from .frames import XSS_IMG, XSS_SCRIPT
+
+
+@pytest.fixture()
+def worksheet(tiny_frame, tiny_facts) -> FiveWhys:
+    """A worksheet on the hand-built frame (the problem built from hand-made analysis outputs)."""
+    ws = FiveWhys(_problem(tiny_frame, "00000000a001", tiny_facts), source="tiny.jsonl")
+    ws.frame = tiny_frame
+    return ws
+
+
+def test_problem_statement_is_prefilled_from_the_evidence(worksheet):
+    p = worksheet.problem
+    assert p.template == "Redis ping test failed: attempt <*>"
+    assert p.sample == "Redis ping test failed: attempt 7"
+    assert p.first_seen == "2025-09-09T01:00:00+00:00" and p.last_seen == "2025-09-09T01:03:30+00:00"
+    assert p.count == 8 and p.users == 2 and sorted(p.top_users) == ["u1", "u2"]
+    assert p.period == "every ~30 s ± 0 s"
+    assert p.rate_per_min == 2.0  # the newest revision's measured rate
+    assert p.revisions == ["backend-1: new (first seen in backend-1)",
+                           "backend-2: unchanged (same rate as backend-1)"]
+    assert worksheet.title == p.template
+
+
+def test_verification_says_when_silence_becomes_significant(worksheet):
+    v = worksheet.verification
+    assert v.signature == "00000000a001"
+    assert v.quiet_minutes == pytest.approx(math.log(20) / 2.0)
+    assert math.exp(-v.rate_per_min * v.quiet_minutes) == pytest.approx(0.05)
+    assert v.deadline("2025-09-09T02:00:00Z") == pd.Timestamp("2025-09-09T02:01:30Z")
+    assert "1.5 min" in v.summary()
+
+
+def test_whys_without_evidence_are_flagged(worksheet):
+    assert worksheet.unsupported_whys() == [1, 2, 3, 4, 5]
+    worksheet.why(1, "asyncio.run() inside a running loop", Evidence("signature", "00000000a001", "every 30 s"))
+    worksheet.why(2, "validator written for sync code")
+    worksheet.link(2, Evidence("chart", "periodicity"))
+    assert worksheet.unsupported_whys() == [3, 4, 5]
+    assert worksheet.charts() == ["periodicity"]
+    with pytest.raises(ValueError, match="numbered 1 to 5"):
+        worksheet.why(6, "too many")
+    with pytest.raises(ValueError, match="evidence kind"):
+        Evidence("hunch", "x")
+
+
+def test_save_and_reopen_to_continue(worksheet, tmp_path):
+    worksheet.why(1, "first answer", Evidence("filter", "severity>=ERROR service=backend"))
+    worksheet.root_cause = "validator uses asyncio.run"
+    path = worksheet.save(tmp_path / "incident.five_whys.json")
+    data = json.loads(path.read_text())
+    assert data["format"] == "triage.five_whys" and data["whys"][0]["evidence"][0]["kind"] == "filter"
+    reopened = FiveWhys.load(path)
+    assert reopened == worksheet
+    reopened.why(2, "second answer", Evidence("note", "checked the code"))
+    reopened.save(path)
+    again = FiveWhys.load(path)
+    assert again.whys[1].answer == "second answer" and again.unsupported_whys() == [3, 4, 5]
+    with pytest.raises(ValueError, match="not a triage"):
+        FiveWhys.from_dict({"format": "something else"})
+
+
+def test_markdown_escapes_log_text_and_flags_missing_evidence(tiny_frame):
+    ws = FiveWhys(_problem(tiny_frame, "00000000b002", SignatureFacts()))
+    ws.why(1, "titles are *user input* <b>unchecked</b>", Evidence("entry", XSS_IMG, "see `raw`"))
+    ws.fix_plan = "validate titles\nescape on output"
+    text = ws.to_markdown()
+    assert "<script" not in text and "<img" not in text and "<b>" not in text
+    assert markdown_text(XSS_IMG) in text and markdown_text(XSS_IMG).startswith("&lt;img src")
+    assert "\\*user input\\*" in text
+    assert text.count(NO_EVIDENCE) == 4
+    assert "validate titles  \nescape on output" in text
+    assert "## Verification" in text and "must go quiet" in text
+    assert XSS_SCRIPT not in text
+
+
+def test_export_without_charts_writes_markdown(worksheet, tmp_path):
+    worksheet.why(1, "answer", Evidence("chart", "frequency"))
+    path = worksheet.export(tmp_path / "postmortem", charts=False)
+    assert path.name == "five_whys.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Five Whys: Redis ping test failed: attempt &lt;\\*&gt;\n")
+    assert "![" not in text  # no charts requested
+
+
+def test_form_is_bound_to_the_worksheet(worksheet, tmp_path):
+    from triage.notebook._worksheet_view import WorksheetForm
+
+    form = WorksheetForm(worksheet)
+    form.answers[2].value = "third"
+    form.root_cause.value = "root"
+    form.verification.value = "watch 00000000a001 for 2 min after deploy"
+    assert worksheet.whys[2].answer == "third" and worksheet.root_cause == "root"
+    assert worksheet.verification.plan == "watch 00000000a001 for 2 min after deploy"
+    form.kind.value, form.reference.value, form.target.value = "chart", "frequency", 3
+    form.link.click()
+    assert worksheet.unsupported_whys() == [1, 2, 4, 5]
+    assert "frequency" in form.evidence[2].value and NO_EVIDENCE in form.evidence[0].value
+    form.path.value = str(tmp_path / "ws.json")
+    form.save.click()
+    assert form.status.value.startswith("saved to") and FiveWhys.load(tmp_path / "ws.json") == worksheet
