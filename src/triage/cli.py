@@ -171,8 +171,8 @@ def replay(
         import triage
 
         seen: set[str] = set()
-        for batch in triage.replay(sample, speed=speed):
-            _print_new(triage.add_signatures(batch), seen, out.print)
+        for batch in triage.replay(sample, speed=speed or None):  # 0: as fast as possible
+            _print_new(triage.add_signatures(batch), seen, typer.echo)
 
 
 def _print_new(batch: Any, seen: set[str], emit: Callable[..., None]) -> None:
@@ -183,8 +183,7 @@ def _print_new(batch: Any, seen: set[str], emit: Callable[..., None]) -> None:
     for rec in firsts.to_dict("records"):
         seen.add(rec[s.SIGNATURE])
         when = rec[s.TIMESTAMP].strftime("%Y-%m-%d %H:%M:%S")
-        emit(Text(f"{when}  {str(rec[s.SEVERITY]):<8}  new {rec[s.SIGNATURE]}  "
-                  f"{terminal_text(rec[s.TEMPLATE], limit=160)}"))
+        emit(f"{when}  {str(rec[s.SEVERITY]):<8}  new {rec[s.SIGNATURE]}  {terminal_text(rec[s.TEMPLATE], limit=160)}")
 
 
 def main() -> None:

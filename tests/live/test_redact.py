@@ -9,6 +9,8 @@ from collections import Counter
 import orjson
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import triage
 from triage import schema as s
@@ -230,3 +232,21 @@ def test_the_bundled_incident_keeps_its_users_and_signatures(incident_frame_cach
     for secret in ("105945141827451681156", "10594514...", "ws_10146348_", "e2e-staging_pipeline",
                    "alice.smith48@example.com", "169.254.169.24:0"):
         assert secret not in text
+
+_ID_TEXT = st.text(alphabet="0123456789abcdefxyzABCDEFXYZ-_.@:", min_size=1, max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ID_TEXT, _ID_TEXT)
+def test_pseudonyms_keep_shape_and_prefixes_and_never_collide(one, two):
+    p = Pseudonymizer(b"property")
+    a, b = p.token(one), p.token(two)
+    assert len(a) == len(one)
+    for before, after in zip(one, a):
+        for cls in ("0123456789", "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ"):
+            assert (before in cls) == (after in cls)
+        if not before.isalnum():
+            assert after == before
+    assert a.startswith(p.token(one[: len(one) // 2]))  # prefix-preserving
+    assert (a == b) == (one == two)  # one-to-one
+    assert (one[0] == "0") == (a[0] == "0")  # a leading zero stays, others stay non-zero

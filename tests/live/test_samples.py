@@ -89,6 +89,8 @@ def test_saving_refuses_to_clobber_or_misname(tmp_path):
         triage.save_sample(entries(3), tmp_path / "x.jsonl.gz")
     triage.save_sample(entries(3), tmp_path / "x.jsonl.gz", overwrite=True)
     assert len(triage.load(tmp_path / "x.jsonl.gz")) == 3
+    with pytest.raises(ValueError, match="no entries"):
+        triage.save_sample([], tmp_path / "empty.jsonl.gz")
     with pytest.raises(ValueError, match=r"must end in \.jsonl\.gz"):
         triage.save_sample(entries(1), tmp_path / "x.json")
     frame = triage.load(tmp_path / "x.jsonl.gz")

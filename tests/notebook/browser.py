@@ -61,7 +61,8 @@ class LabPage:
 
     def errors(self) -> list[str]:
         """Text of every error output on the page."""
-        return self.page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+        stderr = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        return self.page.locator(stderr).all_inner_texts()
 
 
 def option_index(select, needle: str) -> int:

@@ -129,7 +129,7 @@ def test_table_matches_pandas_for_any_filters(start, length, severity, services,
                 min_severity=severity, services=tuple(services), users=tuple(users), text=text)
     model.filters = f
     expected = _oracle(frame, f)
-    got = model.table(limit=100).set_index(s.SIGNATURE)
+    got = model.table(limit=None).set_index(s.SIGNATURE)
     assert got[s.COUNT].to_dict() == expected.groupby(s.SIGNATURE).size().to_dict()
     assert got[s.USERS].to_dict() == {k: v for k, v in expected.groupby(s.SIGNATURE)[s.USER].nunique().items()
                                       if k in got.index}

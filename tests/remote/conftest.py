@@ -34,7 +34,7 @@ def sink_select(jsonl: Path) -> str:
     STRUCT, ``json_payload`` JSON, ``timestamp`` a TIMESTAMP (microseconds).
     """
     keys = ("timestamp", "severity", "textPayload", "jsonPayload", "httpRequest", "resource", "labels", "trace",
-            "spanId", "insertId", "logName")
+            "spanId", "insertId", "logName", "protoPayload")
     columns = "{" + ", ".join(f"'{k}': 'JSON'" for k in keys) + "}"
     return f"""
     SELECT CAST("timestamp" ->> '$' AS TIMESTAMPTZ) AS timestamp,
@@ -54,6 +54,7 @@ def sink_select(jsonl: Path) -> str:
            trace ->> '$' AS trace, "spanId" ->> '$' AS span_id, "insertId" ->> '$' AS insert_id,
            "logName" ->> '$' AS log_name
     FROM read_json('{jsonl}', format = 'newline_delimited', columns = {columns})
+    WHERE "protoPayload" IS NULL  -- audit logs land in their own sink tables
     """
 
 
@@ -95,6 +96,12 @@ def incident_unsplit_frame(incident_unsplit: Path) -> pd.DataFrame:
     frame = triage.load(incident_unsplit)
     assert frame.attrs["fragments_merged"] == 0
     return frame
+
+
+def without_audit_logs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without protoPayload (audit log) entries, which a sink table does not hold."""
+    keep = ~frame[s.RAW].map(lambda raw: "protoPayload" in orjson.loads(raw)).to_numpy(dtype=bool)
+    return frame[keep].reset_index(drop=True)
 
 
 @pytest.fixture(scope="session")

@@ -34,8 +34,10 @@ from triage import schema as s
 from triage.plot._escape import plotly_text, shorten
 
 from . import _html
+from ._facts import SignatureFacts, prepare
 from ._model import SORT_KEYS, ExplorerModel
 from ._rules import RulesWriter, split_pattern
+from ._units import duration
 
 _TABLE_HEADERS = {s.SIGNATURE: "signature", s.TEMPLATE: "template", s.COUNT: "count", s.USERS: "users",
                   s.FIRST_SEEN: "first seen", s.LAST_SEEN: "last seen", s.MAX_SEVERITY: "max severity",
@@ -268,7 +270,7 @@ class Explorer:
             self.figure.data[0].x, self.figure.data[0].y = list(line.start), line.total.tolist()
             self.figure.data[1].x = list(line.start) if line.selected is not None else []
             self.figure.data[1].y = line.selected.tolist() if line.selected is not None else []
-            title = f"entries per {line.width_s} s" + (f" · {model.template(sig)}" if sig else "")
+            title = f"entries per {duration(line.width_s / 60)}" + (f" · {model.template(sig)}" if sig else "")
             self.figure.layout.title.text = plotly_text(title, limit=110)
         if sig is None:
             self.header.value = _html.paragraph("Select a signature to see its timeline, users and entries.")
@@ -324,9 +326,20 @@ def explore(frame: pd.DataFrame, *, rules: str | Path | None = None, max_rows: i
     -------
     Explorer
         Display it (last expression of a cell); ``.model`` holds the filter state and results.
-    """
-    from ._facts import SignatureFacts, prepare
 
+    Examples
+    --------
+    >>> import pandas as pd, triage
+    >>> from triage import schema as s
+    >>> frame = s.conform(pd.DataFrame({
+    ...     s.TIMESTAMP: pd.date_range("2025-09-09T01:00Z", periods=4, freq="30s"),
+    ...     s.SEVERITY: ["ERROR", "INFO"] * 2,
+    ...     s.MESSAGE: ["Redis ping failed: attempt 1", "ok", "Redis ping failed: attempt 2", "ok"]}))
+    >>> app = triage.explore(frame)
+    >>> app.severity.value = "ERROR"            # what the "min severity" dropdown does
+    >>> app.model.table()[[s.TEMPLATE, s.COUNT]].values.tolist()
+    [['Redis ping failed: attempt <num>', 2]]
+    """
     frame = prepare(frame)
     facts = SignatureFacts.from_frame(frame, **analysis)
     return Explorer(ExplorerModel(frame, facts=facts, max_rows=max_rows), rules=rules)

@@ -92,7 +92,8 @@ class RowCodes:
         self.frame = frame
         self.n = len(frame)
         stamps = frame[s.TIMESTAMP]
-        self.ns = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]").view("i8") if self.n else np.zeros(0, "i8")
+        naive = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        self.ns = naive.to_numpy("datetime64[ns]").view("i8") if self.n else np.zeros(0, "i8")
         severity = frame[s.SEVERITY]
         if severity.dtype != s.SEVERITY_DTYPE:
             severity = s.to_severity(severity)

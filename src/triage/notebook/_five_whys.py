@@ -23,6 +23,7 @@ import pandas as pd
 from triage import schema as s
 
 from ._facts import SignatureFacts, prepare
+from ._units import duration
 
 #: Significance level for "the signature went quiet" (the analysis stage's level).
 ALPHA = 0.05
@@ -117,22 +118,8 @@ class Verification:
         if math.isinf(self.quiet_minutes):
             return f"signature {self.signature} has no measurable rate: silence alone cannot verify the fix"
         return (f"signature {self.signature} must go quiet: at its rate of {self.rate_per_min:.3g} per minute, "
-                f"zero events for {_duration(self.quiet_minutes)} after the fix is deployed is significant "
+                f"zero events for {duration(self.quiet_minutes)} after the fix is deployed is significant "
                 f"(p < {ALPHA:g})")
-
-
-def _duration(minutes: float) -> str:
-    """
-    >>> _duration(0.5), _duration(90), _duration(3000)
-    ('30 s', '1.5 h', '2.08 d')
-    """
-    if minutes < 1:
-        return f"{minutes * 60:.0f} s"
-    if minutes < 60:
-        return f"{minutes:.3g} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.3g} h"
-    return f"{minutes / 1440:.3g} d"
 
 
 @dataclasses.dataclass
@@ -280,6 +267,21 @@ def five_whys(frame: pd.DataFrame, signature: str, **analysis: pd.DataFrame) -> 
     FiveWhys
         Fill it in (``ws.why(1, "...", Evidence("chart", "frequency"))`` or ``ws.widget()``), then
         ``ws.save(path)`` and ``ws.export(out_dir)``.
+
+    Examples
+    --------
+    >>> import pandas as pd, triage
+    >>> from triage import schema as s
+    >>> frame = s.conform(pd.DataFrame({
+    ...     s.TIMESTAMP: pd.date_range("2025-09-09T01:00Z", periods=6, freq="30s"),
+    ...     s.SEVERITY: "ERROR", s.MESSAGE: [f"Redis ping failed: attempt {i}" for i in range(6)]}))
+    >>> frame = triage.add_signatures(frame)
+    >>> ws = triage.five_whys(frame, frame[s.SIGNATURE].iloc[0])
+    >>> ws.problem.template, ws.problem.count
+    ('Redis ping failed: attempt <num>', 6)
+    >>> ws.why(1, "asyncio.run() inside a running loop", Evidence("chart", "frequency"))
+    >>> ws.unsupported_whys()
+    [2, 3, 4, 5]
     """
     frame = prepare(frame)
     facts = SignatureFacts.from_frame(frame, **analysis)

@@ -3,8 +3,9 @@
 Log messages are attacker-controlled, so nothing here interpolates a value without escaping it.
 
 >>> import pandas as pd
->>> print(table_html(pd.DataFrame({"template": ["<script>alert(1)</script>"], "count": [3]})))
-<table class="triage-table"><thead><tr><th>template</th><th>count</th></tr></thead><tbody><tr><td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>3</td></tr></tbody></table>
+>>> html = table_html(pd.DataFrame({"template": ["<script>alert(1)</script>"], "count": [3]}))
+>>> html[html.index("<tbody>"):]
+'<tbody><tr><td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>3</td></tr></tbody></table>'
 >>> pre("<img src=x onerror=alert(1)>")
 '<pre class="triage-pre">&lt;img src=x onerror=alert(1)&gt;</pre>'
 """
@@ -64,7 +65,8 @@ def paragraph(text: object) -> str:
 
 #: Styles for the explorer (static: no values interpolated).
 STYLE = """<style>
-.triage-table { border-collapse: collapse; font-size: 12px; }
+.triage-table { border-collapse: collapse; font-size: 12px; line-height: 1.35; }
+.triage-table th { white-space: nowrap; }
 .triage-table th, .triage-table td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;
   vertical-align: top; max-width: 48em; overflow-wrap: anywhere; }
 .triage-table tr.triage-selected td { background: #fff3c4; }

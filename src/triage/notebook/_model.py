@@ -177,8 +177,9 @@ class ExplorerModel:
         """Kept rows per signature code."""
         return np.bincount(self._kept().signature, minlength=self.n_signatures)
 
-    def table(self, *, limit: int | None = None) -> pd.DataFrame:
-        """One row per signature with kept rows: :data:`TABLE_COLUMNS`, sorted, at most ``limit`` rows."""
+    def table(self, *, limit: int | None = -1) -> pd.DataFrame:
+        """One row per signature with kept rows: :data:`TABLE_COLUMNS`, sorted, at most ``limit`` rows
+        (default ``max_rows``; ``None``: all)."""
         kept = self._kept()
         keep, sig, ns = kept.mask, kept.signature, kept.ns
         counts = np.bincount(sig, minlength=self.n_signatures)
@@ -201,8 +202,9 @@ class ExplorerModel:
         secondary = [s.COUNT] if self.sort_by != s.COUNT else [s.SIGNATURE]
         table = table.sort_values([self.sort_by, *secondary], ascending=[self.ascending, False],
                                   kind="stable", na_position="last")
-        limit = self.max_rows if limit is None else limit
-        return table[list(TABLE_COLUMNS)].head(limit).reset_index(drop=True)
+        limit = self.max_rows if limit == -1 else limit
+        table = table[list(TABLE_COLUMNS)]
+        return (table if limit is None else table.head(limit)).reset_index(drop=True)
 
     def timeline(self, signature: str | None = None) -> Timeline:
         """Kept rows per time bucket (and the selected signature's), zero-filled over the kept range."""

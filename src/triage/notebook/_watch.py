@@ -92,8 +92,8 @@ class SignatureWatch:
         with self.figure.batch_update():
             self.figure.data[0].x, self.figure.data[0].y = list(times), list(totals)
             latest = self._template[new[-1]] if new else ""
-            self.figure.layout.title.text = plotly_text(
-                f"distinct signatures seen: {len(self._first)}" + (f" · newest: {latest}" if latest else ""), limit=110)
+            title = f"distinct signatures seen: {len(self._first)}" + (f" · newest: {latest}" if latest else "")
+            self.figure.layout.title.text = plotly_text(title, limit=110)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

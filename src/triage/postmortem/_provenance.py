@@ -58,6 +58,9 @@ def provenance(frame: pd.DataFrame) -> Provenance:
     >>> p = provenance(frame)
     >>> p.sources, p.sha256, p.timezone
     (('does-not-exist.jsonl',), (), 'UTC')
+    >>> frame.attrs["query"] = {"project": "demo", "filter": "severity>=ERROR"}
+    >>> provenance(frame).query
+    'projects/demo: severity>=ERROR'
     """
     import triage
     from triage.signatures import SIGNATURE_VERSION
@@ -67,12 +70,22 @@ def provenance(frame: pd.DataFrame) -> Provenance:
     start, end = (times.min(), times.max()) if len(times) else (pd.NaT, pd.NaT)
     return Provenance(
         sources=sources,
-        query=frame.attrs.get(ATTR_QUERY),
+        query=_query_text(frame.attrs.get(ATTR_QUERY)),
         window_start=utc_text(start, precise=True), window_end=utc_text(end, precise=True), timezone="UTC",
         sha256=tuple((Path(x).name, file_sha256(Path(x))) for x in sources if Path(x).is_file()),
         events=len(frame),
         triage_version=triage.__version__, signature_version=str(SIGNATURE_VERSION),
     )
+
+
+def _query_text(query: object) -> str | None:
+    """The Cloud Logging filter of ``attrs["query"]`` (a dict from ``read_cloud_logging``, or plain text)."""
+    if not query:
+        return None
+    if isinstance(query, dict):
+        project, text = query.get("project"), query.get("filter") or ""
+        return f"projects/{project}: {text}" if project else str(text)
+    return str(query)
 
 
 def utc_text(value: object, *, precise: bool = False) -> str:

@@ -68,8 +68,17 @@ def step_ns(freq: str) -> int:
 
 
 def source_table(name: str) -> exp.Expression:
-    """A table (``project.dataset.table`` in BigQuery) as the query's source, aliased ``src``."""
+    """A table (``project.dataset.table`` in BigQuery) as the query's source, aliased ``src``.
+
+    Parts that are not plain identifiers (``my-project``) are quoted, so every dialect reads them.
+
+    >>> source_table("my-project.logs.stderr").sql("bigquery")
+    '`my-project`.logs.stderr AS src'
+    """
     table = exp.to_table(name, dialect="bigquery")
+    for identifier in table.find_all(exp.Identifier):
+        if not identifier.name.isidentifier():
+            identifier.set("quoted", True)
     return table.as_("src") if not table.alias else table
 
 

@@ -177,7 +177,7 @@ def sql(target: str = "bigquery", source=None, *, freq: str = "1min", by: str | 
     --------
     >>> text = sql("bigquery", "my-project.logs.run_googleapis_com_stderr")
     >>> text.splitlines()[0]
-    'WITH rows AS ('
+    'WITH step0 AS ('
     >>> "FROM `my-project`.logs.run_googleapis_com_stderr AS src" in text
     True
     """

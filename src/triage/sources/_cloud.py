@@ -127,6 +127,9 @@ def read_cloud_logging(
                            end=end, resource_type=resource_type, now=now)
     client = client if client is not None else _default_client(project)
     project = project or client.project
+    if not project:
+        raise ValueError("no project: pass project=, or set the credentials' default project "
+                         "(`gcloud config set project ...`)")
     source = f"projects/{project}: {text}"
     query: dict[str, Any] = {
         "project": project, "filter": text,

@@ -128,6 +128,7 @@ class Collector:
             self.rejects.add(self.sources[src], None if line < 0 else line,
                              f"timestamp: not an RFC 3339 timestamp: {columns[s.TIMESTAMP][i].as_py()!r:.80}",
                              unit=self._units[src])
+        del columns[s.TIMESTAMP]  # the text; `ns` holds the parsed times
         positions = np.flatnonzero(~bad)
         repeated = _dedupe.repeated(columns[s.INSERT_ID], ns, positions)
         order = _columns.sort_order(ns, positions[~repeated])

@@ -8,7 +8,9 @@ of every entry (jsonPayload at any depth, textPayload, labels, httpRequest, prot
 entry's identity and bookkeeping fields (timestamp, insertId, severity, logName, trace, spanId): the
 :data:`~._redact_rules.RULES`, then each known user id — whole, or truncated (``10594514...``) or as the
 prefix of a connection id (``ws_10594514_...``) — becomes its pseudonym (prefix-preserving, so truncated
-ids still resolve to the same unique user).
+ids still resolve to the same unique user). Ids shorter than :data:`MIN_TEXT_ID` characters are
+pseudonymised in user fields only (in text they would hit unrelated numbers), and values that name no
+person (``system``, ``anonymous``... :data:`~._redact_rules.NOT_PERSONAL`) are kept.
 """
 
 from __future__ import annotations

@@ -156,6 +156,8 @@ def save_sample(
             raise FileExistsError(f"{existing} exists; pass overwrite=True to replace it")
     info = _provenance(data, query, project)
     entries = entries_of(data)
+    if not entries:
+        raise ValueError("no entries to save: a sample holds at least one LogEntry")
     if redact:
         entries, redaction = redact_entries(entries, key=key, project=info["project"])
     else:
@@ -306,7 +308,8 @@ def replay(
     ------
     DataFrame
         Log frames (made by the same builder as :func:`triage.load`); every entry appears exactly once,
-        in timestamp order across frames.
+        in timestamp order across frames. Split tracebacks are reassembled within a frame (one that
+        straddles two frames stays split).
 
     Examples
     --------
