@@ -16,6 +16,7 @@ _API = {
     # sources
     "load": "triage.sources",
     "LoadError": "triage.sources",
+    "CloudLoggingError": "triage.sources",
     "read_cloud_logging": "triage.sources",
     "logging_filter": "triage.sources",
     "save_sample": "triage.sources",

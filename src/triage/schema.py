@@ -47,8 +47,8 @@ RAW = "raw"
 SIGNATURE = "signature"  # triage.signatures
 TEMPLATE = "template"  # triage.signatures
 PARAMS = "params"  # triage.signatures: list of the values behind each wildcard
-USER = "user"  # triage.analysis.users
-USER_EVIDENCE = "user_evidence"  # triage.analysis.users
+USER = "user"  # triage.analysis.add_users
+USER_EVIDENCE = "user_evidence"  # triage.analysis.add_users: how the user was found
 
 # --- severity ----------------------------------------------------------------------------------
 SEVERITY_LEVELS = (
@@ -110,6 +110,9 @@ ATTR_REJECTED = "rejected"  # DataFrame: source, line, reason (one row per rejec
 ATTR_DUPLICATES = "duplicates_dropped"  # int
 ATTR_SOURCES = "sources"  # list[str]: files or the API filter the frame came from
 ATTR_RECORDS = "records_read"  # int: records seen in the input
+ATTR_FRAGMENTS = "fragments_merged"  # int: split traceback fragments folded into their first fragment's row
+ATTR_QUERY = "query"  # dict: project, filter, start, end, order_by, page tokens (read_cloud_logging)
+ATTR_USERS_UNRESOLVED = "users_unresolved"  # int: truncated ids add_users could not resolve
 REJECTED_COLUMNS = ("source", "line", "reason")
 
 
@@ -224,6 +227,8 @@ EXPLANATION = "explanation"
 VERDICTS = ("new", "gone", "fixed", "improved", "unchanged", "worse", "regressed", "too early to tell")
 WINDOW_VERDICTS = ("new", "gone", "grew", "shrank", "unchanged")
 BASELINE_COUNT = "baseline_count"
+BASELINE_RATE_PER_MIN = "baseline_rate_per_min"
+INCIDENT_RATE_PER_MIN = "incident_rate_per_min"
 INCIDENT_COUNT = "incident_count"
 
 # cascades(): one row per chain
@@ -231,6 +236,16 @@ CHAIN = "chain"  # tuple of signatures, first domino first
 CHAIN_TEMPLATES = "chain_templates"  # tuple of their templates
 OCCURRENCES = "occurrences"
 FIRST_SIGNATURE = "first_signature"
+TRACES = "traces"  # occurrences that were whole traces
 
 # severity_mismatches(): signature, template, count, max_severity, reason
 REASON = "reason"
+
+# add_users(): values of the user_evidence column, in order of trust
+EVIDENCE_STRUCTURED = "structured"
+EVIDENCE_TEXT = "text"
+EVIDENCE_EMAIL = "login-email"
+EVIDENCE_TRUNCATED = "truncated"
+EVIDENCE_CONNECTION = "connection"
+EVIDENCE_REQUEST = "request"
+EVIDENCE_TRACE = "trace"

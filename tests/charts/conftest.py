@@ -56,3 +56,12 @@ def hand_built_chains(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture()
 def tiny_frame() -> pd.DataFrame:
     return build_tiny_frame()
+
+
+@pytest.fixture(scope="session")
+def shared_browser():
+    """One headless browser for every image export of the session (kaleido's server; see triage.postmortem.browser)."""
+    from triage.postmortem import browser
+
+    with browser():
+        yield

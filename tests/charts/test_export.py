@@ -9,17 +9,10 @@ import plotly.graph_objects as go
 import pytest
 
 import triage
-from triage.postmortem import browser
 
 from .helpers import png_size
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module", autouse=True)
-def shared_browser():
-    with browser():
-        yield
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
 
 def small_figure(title: str = "t") -> go.Figure:

@@ -136,10 +136,8 @@ def test_long_templates_are_cut_in_legends_but_whole_in_hover(tiny_frame):
     frame[s.TEMPLATE] = frame[s.TEMPLATE].where(frame[s.SIGNATURE] != "sig-user", long)
     trace = next(t for t in bars(tp.frequency(frame)) if t.meta == "sig-user")
     assert len(trace.name) < 60 and trace.name.endswith("…")
-    assert trace.customdata[0][0] == long.replace("<", "&lt;").replace(">", "&gt;")
-    assert trace.customdata[0][1] == 9  # count
-    assert trace.customdata[0][2] == 3  # users
-    assert "%{customdata[0]}" in trace.hovertemplate and "users" in trace.hovertemplate
+    assert trace.hovertext == f"<b>{long.replace('<', '&lt;').replace('>', '&gt;')}</b><br>signature total: 9 events, 3 users"
+    assert "%{hovertext}" in trace.hovertemplate and "%{y} events" in trace.hovertemplate
 
 
 # --- severity ------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from triage import schema as s
 from .conftest import XSS, XSS_SCRIPT, build_tiny_frame
 from .helpers import png_size
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
 TITLE = "Checkout outage <script>window.__xss_title=1</script>"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -22,7 +22,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
+def bundle(tmp_path_factory, shared_browser):
     """One report over the tiny frame (its messages carry <img onerror> and <script> payloads)."""
     root = tmp_path_factory.mktemp("report")
     source = root / "tiny.jsonl"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +81,7 @@ def test_bad_json_is_the_load_error(tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.usefixtures("shared_browser")
 def test_report_writes_the_bundle(log_file, tmp_path):
     result = run("report", log_file, "-o", tmp_path / "bundle", "--title", "CLI <b>report</b>", "--top", "3",
                  "--format", "svg")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
 
 from .lab import CHROMIUM, CHROMIUM_ARGS
 
@@ -65,10 +65,17 @@ class LabPage:
         return self.page.locator(stderr).all_inner_texts()
 
 
-def option_index(select, needle: str) -> int:
-    """Index of the first ``<option>`` of the ``select`` locator whose text contains ``needle``."""
-    texts = select.locator("option").all_inner_texts()
-    for i, text in enumerate(texts):
-        if needle in text.replace("\xa0", " "):
-            return i
-    raise AssertionError(f"no option containing {needle!r} in {texts}")
+def choose_option(select: Locator, needle: str, *, timeout: float = 30_000) -> str:
+    """Select the first ``<option>`` of ``select`` whose text contains ``needle``, by its full label.
+
+    Waits until such an option exists; selecting by label (not by index) stays right even when the widget
+    re-renders its options meanwhile. Returns the label.
+    """
+    handle = select.element_handle(timeout=timeout)
+    label = select.page.wait_for_function(
+        """([element, needle]) => {
+            const option = [...element.options].find(o => o.textContent.replace(/\\s+/g, " ").includes(needle));
+            return option ? option.label : false;
+        }""", arg=[handle, needle], timeout=timeout, polling=100).json_value()
+    select.select_option(label=label, timeout=timeout)
+    return label

@@ -18,3 +18,11 @@ def tiny_facts():
     from triage.notebook._facts import SignatureFacts
 
     return SignatureFacts(**build_facts_frames())
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

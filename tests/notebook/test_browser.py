@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from triage import schema as s
 
-from .browser import LabPage, chromium, option_index
+from .browser import LabPage, choose_option, chromium
 from .frames import XSS_IMG, XSS_SCRIPT
 from .lab import LabServer, artifacts_dir, copy_notebook
 
@@ -41,6 +41,15 @@ def lab_page(tmp_path_factory, incident_path):
             page.page.screenshot(path=str(artifacts_dir() / "lab-after-run-all.png"))
         yield page
         page.page.close()
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request, lab_page):
+    """A screenshot of the whole page when a test fails (the artefact to look at first)."""
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        lab_page.page.screenshot(path=str(artifacts_dir() / f"FAILED-{request.node.name}.png"))
 
 
 def _explorer(page):
@@ -90,7 +99,7 @@ def test_selecting_a_signature_shows_its_timeline_and_details(lab_page):
     page = lab_page.page
     explorer = _explorer(page)
     select = explorer.locator(".triage-signature-select select")
-    select.select_option(index=option_index(select, "Redis ping test failed"))
+    choose_option(select, "Redis ping test failed")
     header = explorer.locator(".triage-detail-header h4")
     expect(header).to_contain_text("Redis ping test failed", timeout=UI_TIMEOUT_MS)
     expect(explorer.locator(".triage-detail-header")).to_contain_text("every ~30 s")
@@ -118,7 +127,7 @@ def test_hostile_log_text_is_shown_as_text_and_never_runs(lab_page):
         return options.length > 0 && options.every(o => o.includes("Invalid thread title"));
     }""", arg=".triage-explorer .triage-signature-select select option", timeout=UI_TIMEOUT_MS)
     for payload, shot in ((XSS_SCRIPT, "explorer-hostile-script.png"), (XSS_IMG, "explorer-hostile-img.png")):
-        select.select_option(index=option_index(select, payload[:12]))
+        choose_option(select, payload[:12])
         # The payload is in the template (the heading) and in the original entries, shown as text.
         heading = explorer.locator(".triage-detail-header h4")
         expect(heading).to_contain_text(payload.split("(")[0], timeout=UI_TIMEOUT_MS)

@@ -108,3 +108,13 @@ def test_merge_and_split_are_appended_to_the_rules_file(tiny_frame, tiny_facts, 
     pattern = re.compile(rules[0].message[0])
     hits = [m for m in tiny_frame[s.MESSAGE] if pattern.search(m)]
     assert hits == [f"Invalid thread title rejected: {XSS_IMG}"]
+
+
+def test_the_current_view_becomes_evidence(app):
+    assert app.as_evidence().kind == "filter" and app.as_evidence().reference == "all entries"
+    app.severity.value = "WARNING"
+    app.users.value = ("u3",)
+    app.choose("00000000b002")
+    evidence = app.as_evidence("hostile titles")
+    assert (evidence.kind, evidence.reference) == ("signature", "00000000b002")
+    assert evidence.note == "hostile titles (filters: severity>=WARNING user=u3)"

@@ -115,3 +115,10 @@ def test_form_is_bound_to_the_worksheet(worksheet, tmp_path):
     form.path.value = str(tmp_path / "ws.json")
     form.save.click()
     assert form.status.value.startswith("saved to") and FiveWhys.load(tmp_path / "ws.json") == worksheet
+
+
+def test_saved_next_to_the_sample_by_default(worksheet, tmp_path):
+    worksheet.source = str(tmp_path / "incident.jsonl.gz")
+    assert worksheet.default_path() == tmp_path / "incident.five_whys.json"
+    assert worksheet.save() == tmp_path / "incident.five_whys.json"
+    assert FiveWhys.load(tmp_path / "incident.five_whys.json") == worksheet

@@ -5,8 +5,7 @@ precedence order with a traceback key, user ids in several places, services from
 serviceContext or labels, severity names, aliases and numbers, timestamps with nanoseconds or offsets,
 repeated (insertId, timestamp) duplicates. It never splits a traceback over entries (SQL does not reassemble).
 
-``write_jsonl(path, n, seed)`` writes a fast template × random-id export (orjson, gzip level 1) for the
-benchmark.
+The benchmark generates its (much larger) exports with DuckDB itself: ``benchmarks/bench_remote.py``.
 """
 
 from __future__ import annotations
@@ -128,13 +127,3 @@ def write_entries(path, items: list[dict]) -> None:
     with open(path, "wb") as handle:
         handle.write(data)
 
-
-def write_jsonl(path, n: int, seed: int = 0, chunk: int = 200_000) -> None:
-    """A benchmark export: ``n`` entries, templates × random ids, gzip level 1, written in chunks."""
-    rng = random.Random(seed)
-    with gzip.open(path, "wb", compresslevel=1) as out:
-        for start in range(0, n, chunk):
-            batch = entries(min(chunk, n - start), seed=rng.randrange(2**31))
-            for j, entry in enumerate(batch):
-                entry["insertId"] = f"b{start + j:09d}"
-            out.write(b"".join(orjson.dumps(e) + b"\n" for e in batch))

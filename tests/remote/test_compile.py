@@ -13,7 +13,7 @@ import triage
 from triage import schema as s
 from triage.remote import _compile, _keys
 from triage.remote._dialects import render
-from triage.signatures._masking import MASKS, Mask, mask
+from triage.signatures._masking import Mask, mask
 
 SAMPLES = [
     "Connection from 10.0.0.7:8080 closed after 7.51s",

@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import local_summary
+from _remote_helpers import local_summary
 
 import triage
 from triage import schema as s
@@ -56,16 +56,23 @@ def test_incidents_are_an_upper_bound(generated: Path, generated_frame: pd.DataF
     assert (remote[s.INCIDENTS] <= remote[s.COUNT]).all()
 
 
-@pytest.mark.parametrize("by", [None, s.REVISION, s.SEVERITY, s.SERVICE])
+@pytest.mark.parametrize("by", [None, s.REVISION, pytest.param(s.SEVERITY, marks=pytest.mark.slow),
+                                pytest.param(s.SERVICE, marks=pytest.mark.slow)])
 def test_timeline_equals_local(generated: Path, generated_frame: pd.DataFrame, by) -> None:
-    out = summarize_remote(generated, freq="5min", by=by)
+    out = summarize_remote(generated, by=by)
     frame = generated_frame.assign(**{s.USER: generated_frame[s.USER_ID]})
-    pd.testing.assert_frame_equal(out.timeline, triage.timeline(frame, freq="5min", by=by or s.SIGNATURE))
+    pd.testing.assert_frame_equal(out.timeline, triage.timeline(frame, freq="1min", by=by or s.SIGNATURE))
+
+
+@pytest.mark.slow
+def test_timeline_other_freq(generated: Path, generated_frame: pd.DataFrame) -> None:
+    out = summarize_remote(generated, freq="5min")
+    pd.testing.assert_frame_equal(out.timeline, triage.timeline(generated_frame, freq="5min"))
 
 
 def test_timeline_top(generated: Path, generated_frame: pd.DataFrame) -> None:
-    out = summarize_remote(generated, freq="10min", top=3)
-    expected = triage.timeline(generated_frame, freq="10min", top=3)
+    out = summarize_remote(generated, top=3)
+    expected = triage.timeline(generated_frame, freq="1min", top=3)
     pd.testing.assert_frame_equal(out.timeline, expected)
     assert out.timeline[s.SIGNATURE].nunique() == 3
 
@@ -91,6 +98,7 @@ def test_parquet_glob_and_relation_sources(tmp_path: Path, generated: Path, gene
     assert from_relation[s.COUNT].tolist() == from_parquet[s.COUNT].tolist()
 
 
+@pytest.mark.slow
 def test_dedupe_can_be_turned_off(generated: Path, generated_frame: pd.DataFrame) -> None:
     out = summarize_remote(generated, dedupe=False)
     assert out.summary[s.COUNT].sum() == len(generated_frame) + generated_frame.attrs["duplicates_dropped"]

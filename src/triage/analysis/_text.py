@@ -50,9 +50,20 @@ def contains(values: pd.Series, pattern: str, *, literal: bool = False, ignore_c
     return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def count_matches(values: pd.Series, pattern: str) -> np.ndarray:
-    """Number of non-overlapping matches of ``pattern`` in each value (0 when missing)."""
-    return pc.count_substring_regex(_arrow(values), pattern).fill_null(0).to_numpy(zero_copy_only=False)
+def count_matches(values: pd.Series, pattern: str, *, literal: bool = False) -> np.ndarray:
+    """Number of non-overlapping matches of ``pattern`` in each value (0 when missing).
+
+    With ``literal`` the pattern is plain text; a leading ``(?i)`` then means "ignore case".
+
+    >>> count_matches(pd.Series(["User a, user b", None]), "(?i)user", literal=True).tolist()
+    [2, 0]
+    """
+    if literal:
+        ignore_case = pattern.startswith("(?i)")
+        counted = pc.count_substring(_arrow(values), pattern.removeprefix("(?i)"), ignore_case=ignore_case)
+    else:
+        counted = pc.count_substring_regex(_arrow(values), pattern)
+    return counted.fill_null(0).to_numpy(zero_copy_only=False)
 
 
 def duration(seconds: float) -> str:

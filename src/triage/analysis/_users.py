@@ -77,7 +77,8 @@ def _mentions(distinct: pd.Series) -> pd.DataFrame:
 def _several(distinct: pd.Series) -> np.ndarray:
     """Messages that name more than one distinct user (a cleanup list belongs to none of them)."""
     several = np.zeros(len(distinct), dtype=bool)
-    many = _text.count_matches(distinct, USER_MENTION) >= 2
+    many = _text.count_matches(distinct, "(?i)user", literal=True) >= 2  # cheap: most name one user at most
+    many[many] = _text.count_matches(distinct[many], USER_MENTION) >= 2
     if many.any():
         subset = distinct[many]
         found = subset.astype(object).str.extractall(USER_MENTION)
@@ -101,7 +102,10 @@ class _Vocabulary:
         self.names = pd.Index(np.sort(np.asarray(names, dtype=str)))  # sorted: prefix search by bisection
 
     def codes(self, values: pd.Series) -> np.ndarray:
-        return np.where(values.notna().to_numpy(), self.names.get_indexer(values.fillna("")), -1)
+        out = np.full(len(values), -1, dtype=np.int64)
+        present = values.notna().to_numpy()
+        out[present] = self.names.get_indexer(values[present])
+        return out
 
     def resolve_prefixes(self, prefixes: pd.Series, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Code of the one known id each prefix starts (-1 when none or several); which prefixes stayed unresolved."""
@@ -129,19 +133,21 @@ def _strings(names, codes: np.ndarray, index: pd.Index) -> pd.Series:
 
 def _key_codes(distinct: pd.Series) -> tuple[dict[str, np.ndarray], pd.Index]:
     """For each key kind, the key code of every distinct message (-1: none); all kinds share one code space."""
-    found = {}
+    found = []
     for kind, (literal, pattern) in KEYS.items():
         candidates = distinct[_text.contains(distinct, literal)]
         extracted = _text.extract(candidates, pattern)
         key = extracted["key"].fillna(extracted["key2"]) if "key2" in extracted else extracted["key"]
-        found[kind] = key.dropna()
-    names = pd.Index(pd.concat(list(found.values()), ignore_index=True).unique())
-    out = {}
-    for kind, key in found.items():
-        codes = np.full(len(distinct), -1, dtype=np.int64)
-        codes[key.index.to_numpy()] = names.get_indexer(key)
-        out[kind] = codes
-    return out, names
+        found.append(key.dropna())
+    every = pd.concat(found)
+    codes, names = pd.factorize(every)  # one hash pass gives the shared code space
+    out, start = {}, 0
+    for kind, key in zip(KEYS, found):
+        column = np.full(len(distinct), -1, dtype=np.int64)
+        column[key.index.to_numpy()] = codes[start:start + len(key)]
+        out[kind] = column
+        start += len(key)
+    return out, pd.Index(names)
 
 
 def _one_per(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
@@ -151,7 +157,7 @@ def _one_per(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
     if not ok.any():
         return out
     width = int(value[ok].max()) + 1
-    pairs = np.unique(group[ok].astype(np.int64) * width + value[ok])  # distinct (group, value), one int each
+    pairs = pd.unique(group[ok].astype(np.int64) * width + value[ok])  # distinct (group, value), one int each
     groups, values = pairs // width, pairs % width
     single = np.bincount(groups, minlength=n_groups)[groups] == 1
     out[groups[single]] = values[single]
@@ -240,7 +246,7 @@ def add_users(frame: pd.DataFrame) -> pd.DataFrame:
 
     fill(structured_user, c.EVIDENCE_STRUCTURED)
     fill(per_row(vocabulary.codes(mentions["id"]), -1), c.EVIDENCE_TEXT)
-    known = np.unique(user[user >= 0])
+    known = np.sort(pd.unique(user[user >= 0]))
 
     truncated, unresolved = vocabulary.resolve_prefixes(mentions["prefix"], known)
     fill(per_row(truncated, -1), c.EVIDENCE_TRUNCATED)

@@ -35,6 +35,7 @@ from triage.plot._escape import plotly_text, shorten
 
 from . import _html
 from ._facts import SignatureFacts, prepare
+from ._five_whys import Evidence
 from ._model import SORT_KEYS, ExplorerModel
 from ._rules import RulesWriter, split_pattern
 from ._units import duration
@@ -176,7 +177,10 @@ class Explorer:
 
     # --- events -----------------------------------------------------------------------------
     def _on_filter(self, _change: dict) -> None:
-        start, end = self.time.value if self.time.value else (None, None)
+        first, last = self.time.index if self.time.index else (0, len(self.time.options) - 1)
+        # The slider's ends mean "no bound", so entries outside its grid are never dropped by accident.
+        start = self.time.options[first][1] if first > 0 else None
+        end = self.time.options[last][1] if last < len(self.time.options) - 1 else None
         self.model.set_filters(start=start, end=end, min_severity=self.severity.value,
                                services=self.services.value, revisions=self.revisions.value,
                                users=self.users.value, text=self.text.value.strip())
@@ -214,6 +218,14 @@ class Explorer:
         if signature in self._listed:
             self.select.value = signature
         self.refresh()
+
+    def as_evidence(self, note: str = "") -> Evidence:
+        """What the explorer shows now, as evidence for a Five-Whys answer: the selected signature under the
+        current filters (or just the filters when nothing is selected)."""
+        view = self.model.filters.describe()
+        if self.selected is None:
+            return Evidence("filter", view, note)
+        return Evidence("signature", self.selected, f"{note} (filters: {view})".strip())
 
     def merge(self, others: list[str] | None = None, name: str | None = None) -> str:
         """Append a rule merging the selected signature with ``others`` (default: the "merge with" choice)."""

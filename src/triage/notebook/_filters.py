@@ -67,8 +67,30 @@ class Filters:
         fixed = {k: tuple(v) if isinstance(v, (list, set, frozenset)) else v for k, v in changes.items()}
         return dataclasses.replace(self, **fixed)
 
+    def describe(self) -> str:
+        """The filters in one line, for evidence and notes (``"all entries"`` when nothing is filtered).
+
+        >>> Filters(min_severity="ERROR", services=("api",), text="redis").describe()
+        "severity>=ERROR service=api text~'redis'"
+        """
+        parts = []
+        if self.start is not None or self.end is not None:
+            parts.append(f"time={_stamp(self.start)}..{_stamp(self.end)}")
+        if self.min_severity != s.SEVERITY_LEVELS[0]:
+            parts.append(f"severity>={self.min_severity}")
+        for name, chosen in (("service", self.services), ("revision", self.revisions), ("user", self.users)):
+            if chosen:
+                parts.append(f"{name}={','.join(chosen)}")
+        if self.text:
+            parts.append(f"text~{self.text!r}")
+        return " ".join(parts) or "all entries"
+
     def choices(self, column: str) -> tuple[str, ...]:
         return {s.SERVICE: self.services, s.REVISION: self.revisions, s.USER: self.users}[column]
+
+
+def _stamp(value: pd.Timestamp | None) -> str:
+    return "" if value is None else pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _to_ns(value: pd.Timestamp | str | None) -> int | None:

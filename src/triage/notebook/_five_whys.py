@@ -189,9 +189,17 @@ class FiveWhys:
                    fix_plan=data["fix_plan"], verification=Verification(**data["verification"]),
                    title=data["title"], source=data.get("source", ""))
 
-    def save(self, path: str | Path) -> Path:
-        """Write the worksheet as JSON (e.g. next to the sample it came from); returns the path."""
-        path = Path(path)
+    def default_path(self) -> Path:
+        """Next to the sample the evidence came from: ``incident.jsonl.gz`` → ``incident.five_whys.json``."""
+        first = self.source.split(", ")[0] if self.source else ""
+        if not first or not Path(first).parent.is_dir():
+            return Path(f"five_whys_{self.problem.signature}.json")
+        name = Path(first).name.split(".")[0]
+        return Path(first).with_name(f"{name}.five_whys.json")
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the worksheet as JSON (default :meth:`default_path`, next to the sample); returns the path."""
+        path = Path(path) if path is not None else self.default_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
         return path

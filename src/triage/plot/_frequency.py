@@ -15,8 +15,8 @@ from ._data import (group_other, legend_label, revision_switches, template_map, 
 from ._escape import plotly_text
 from ._style import BURST_COLOR, DEPLOY_COLOR, HOVER_CHARS, signature_color
 
-HOVER = ("<b>%{customdata[0]}</b><br>%{x|%Y-%m-%d %H:%M:%S} UTC: %{y} events<br>"
-         "signature total: %{customdata[1]} events, %{customdata[2]} users<extra></extra>")
+# hovertext: one (escaped) string per trace, the template and the signature's totals; not repeated per point.
+HOVER = "%{hovertext}<br>%{x|%Y-%m-%d %H:%M:%S} UTC: <b>%{y} events</b><extra></extra>"
 BURST_HOVER = "<b>burst</b> %{customdata[0]}<br>%{x|%H:%M:%S} UTC: %{customdata[1]} events<extra></extra>"
 
 
@@ -81,9 +81,10 @@ def frequency(
         part = counts[counts[s.SIGNATURE].astype(str) == sig]
         template = templates.get(sig, sig)
         info = [plotly_text(template, limit=HOVER_CHARS), int(totals.get(sig, 0)), users.get(sig, 0)]
-        bar = go.Bar(x=part[s.BUCKET], y=part[s.COUNT], name=legend_label(template), meta=sig, legendgroup=sig,
-                     marker=dict(color=signature_color(sig), line=dict(width=0)), customdata=[info] * len(part),
-                     hovertemplate=HOVER)
+        drawn = part[part[s.COUNT] > 0]  # empty buckets add nothing to a stack
+        bar = go.Bar(x=drawn[s.BUCKET], y=drawn[s.COUNT], name=legend_label(template), meta=sig, legendgroup=sig,
+                     marker=dict(color=signature_color(sig), line=dict(width=0)), hovertemplate=HOVER,
+                     hovertext=f"<b>{info[0]}</b><br>signature total: {info[1]:,} events, {info[2]:,} users")
         marks = part[part[s.BURST].astype(bool)] if bursts else part.iloc[:0]
         burst = go.Scatter(
             x=marks[s.BUCKET], y=marks[s.COUNT] if facet else stack_top.reindex(marks[s.BUCKET]).to_numpy(),

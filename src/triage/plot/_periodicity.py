@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -15,7 +14,7 @@ from ._data import legend_label, template_map, with_signatures
 from ._escape import plotly_text, shorten
 from ._style import HOVER_CHARS, LEGEND_CHARS, signature_color
 
-HOVER = "<b>%{customdata}</b><br>gap %{x:.1f} s: %{y} times<extra></extra>"
+HOVER = "<b>%{hovertext}</b><br>gap %{x} s: %{y} times<extra></extra>"
 
 
 def periodicity(
@@ -68,10 +67,10 @@ def periodicity(
     fig = grid(len(chosen), titles=titles, shared_x=False)
     for row, sig in enumerate(chosen, start=1):
         times = logs.loc[logs[s.SIGNATURE].astype(str) == sig, s.TIMESTAMP].sort_values()
-        gaps = times.diff().dt.total_seconds().dropna().to_numpy()
+        gaps = times.diff().dt.total_seconds().dropna().round(3).to_numpy()
         fig.add_trace(go.Histogram(x=gaps, nbinsx=bins, name=legend_label(templates.get(sig, sig)), meta=sig,
                                    marker_color=signature_color(sig), showlegend=False,
-                                   customdata=np.full(len(gaps), plotly_text(templates.get(sig, sig), limit=HOVER_CHARS)),
+                                   hovertext=plotly_text(templates.get(sig, sig), limit=HOVER_CHARS),
                                    hovertemplate=HOVER), row=row, col=1)
         if sig in info.index and bool(info.at[sig, s.PERIODIC]) and pd.notna(info.at[sig, s.PERIOD_S]):
             period = float(info.at[sig, s.PERIOD_S])

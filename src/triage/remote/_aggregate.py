@@ -13,8 +13,8 @@ One statement, one scan, one small result in two parts (column ``part``):
 >>> from triage.remote._extract import fields
 >>> from triage.remote._dialects import render
 >>> sql = render(query(fields("frame"), source_table("logs")), "bigquery")
->>> sql.startswith("WITH rows AS (SELECT UNIX_MICROS(src.timestamp) * 1000 AS t_ns")
-True
+>>> "SELECT UNIX_MICROS(src.timestamp) * 1000 AS t_ns" in sql, "REGEXP_REPLACE" in sql
+(True, True)
 """
 
 from __future__ import annotations
@@ -105,7 +105,6 @@ def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str
     parts = {f"c_{name}": expr for name, expr in fields.columns().items()}
     dedup = ("SELECT * FROM rows WHERE TRUE QUALIFY insert_id IS NULL OR "
              "ROW_NUMBER() OVER (PARTITION BY insert_id, t_ns) = 1") if dedupe else "SELECT * FROM rows"
-    message = exp.column(s.MESSAGE)
     step = step_ns(freq)
     steps, source_name = [], "{source}"
     for i, columns_i in enumerate(fields.steps):
@@ -116,9 +115,14 @@ def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str
     text = f"""
     WITH {"".join(step + ", " for step in steps)}rows AS (SELECT {columns} FROM {source_name} WHERE {{valid}}),
     deduped AS ({dedup}),
-    kinds AS (SELECT *, {{kind}} AS kind FROM deduped),
-    keyed AS (SELECT *, {{key}} AS key, DIV(t_ns, {step}) * {step} AS bucket_ns,
-                     CAST(t_ns AS FLOAT64) / 1e9 AS t_s FROM kinds),
+    shaped AS (SELECT *, REGEXP_REPLACE(message, r'[0-9]', '0') AS shape FROM deduped),
+    shape_kinds AS (SELECT shape, {{shape_kind}} AS kind FROM (SELECT DISTINCT shape FROM shaped)),
+    shapes AS (SELECT shape, kind, {{shape_masked}} AS masked FROM shape_kinds),
+    keyed AS (SELECT shaped.*, shapes.kind,
+                     CONCAT(IF(REGEXP_CONTAINS(shapes.masked, r'[0-9]'), {{row_masked}}, shapes.masked),
+                            {{row_suffix}}) AS key,
+                     DIV(t_ns, {step}) * {step} AS bucket_ns, CAST(t_ns AS FLOAT64) / 1e9 AS t_s
+              FROM shaped JOIN shapes USING (shape)),
     span AS (SELECT MAX(t_s) - (MAX(t_s) - MIN(t_s)) / 3 AS cutoff FROM keyed),
     gaps AS (SELECT kind, key, t_s - LAG(t_s) OVER (PARTITION BY kind, key, user_id ORDER BY t_s) AS gap
              FROM keyed WHERE trace IS NULL),
@@ -144,8 +148,11 @@ def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str
            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM keyed GROUP BY kind, key, bucket_ns, grp
     """
-    return fragment(text, source=source, valid=fields.valid, kind=_keys.kind(message),
-                    key=_keys.key(message, exp.column(_keys.KIND)), **parts)
+    shape, kind = exp.column("shape"), exp.column(_keys.KIND, table="shapes")
+    return fragment(text, source=source, valid=fields.valid, shape_kind=_keys.kind(shape),
+                    shape_masked=_keys.masked(shape, exp.column(_keys.KIND)),
+                    row_masked=_keys.masked(exp.column(s.MESSAGE, table="shaped"), kind),
+                    row_suffix=_keys.suffix(exp.column(s.MESSAGE, table="shaped"), kind), **parts)
 
 
 __all__ = ["SEV", "T_NS", "query", "source_table", "step_ns"]

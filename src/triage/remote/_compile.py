@@ -85,10 +85,3 @@ def concat(*parts: exp.Expression) -> exp.Expression:
     for part in parts[1:]:
         out = exp.DPipe(this=out, expression=part)
     return out
-
-
-def to_sql(expr: exp.Expression, dialect: str, *, pretty: bool = False) -> str:
-    """Render ``expr`` in ``dialect`` ("duckdb" or "bigquery")."""
-    return expr.sql(dialect=dialect, pretty=pretty)
-
-

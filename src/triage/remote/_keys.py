@@ -9,6 +9,9 @@
   (routes keep their words) plus its status code (the one number a request template keeps);
 - a traceback (``'T'``): the masked message, finer than the pipeline's exception type and innermost frame.
 
+Masking runs once per *digit shape* (every ASCII digit replaced by ``0``), as in the pipeline: the table is
+digit-agnostic, and a shape whose masked form still holds a digit is masked again from the message.
+
 The key only has to be *as fine as* the pipeline's masked template: messages sharing a key must share a
 template. :mod:`triage.remote._finalize` then runs the real pipeline on one message per key; since the
 generaliser depends only on the *set* of distinct masked templates, each key maps to the final template it
@@ -42,10 +45,18 @@ def kind(message: exp.Expression) -> exp.Expression:
                     tb=contains(message, TRACEBACK_PATTERN), req=contains(message, REQUEST_PATTERN))
 
 
+def masked(message: exp.Expression, kind_column: exp.Expression) -> exp.Expression:
+    """The masking table over a message of :func:`kind` ``kind_column`` (request lines keep their paths)."""
+    return fragment("IF({k} = 'R', {request}, {plain})", k=kind_column,
+                    request=mask(message, [r for r in MASKS if r.name not in REQUEST_SKIP]), plain=mask(message))
+
+
+def suffix(message: exp.Expression, kind_column: exp.Expression) -> exp.Expression:
+    """What a key adds to the masked message: a request line's status code."""
+    status = fragment("COALESCE({s}, '')", s=extract(message, STATUS_CAPTURE))
+    return fragment("IF({k} = 'R', {tail}, '')", k=kind_column, tail=concat(literal(SEPARATOR), status))
+
+
 def key(message: exp.Expression, kind_column: exp.Expression) -> exp.Expression:
     """The grouping key of a message whose :func:`kind` is ``kind_column``."""
-    status = fragment("COALESCE({s}, '')", s=extract(message, STATUS_CAPTURE))
-    return fragment("IF({k} = 'R', {with_status}, {masked})", k=kind_column,
-                    with_status=concat(mask(message, [r for r in MASKS if r.name not in REQUEST_SKIP]),
-                                       literal(SEPARATOR), status),
-                    masked=mask(message))
+    return concat(masked(message, kind_column), suffix(message, kind_column))

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from triage import schema as s
 from triage.signatures._params import broadcast, params_of
-from triage.signatures._pipeline import Templated, as_arrow, encode, first_rows, run
+from triage.signatures._pipeline import as_arrow, encode, first_rows, run
 from triage.signatures._rules import Rules
 from triage.signatures._signature import render, signature_of
 from triage.signatures._tracebacks import parse
@@ -32,8 +32,18 @@ def _apply_rules(frame: pd.DataFrame, signatures: pd.Series, templates: pd.Serie
     return signatures, templates
 
 
-def _signatures(result: Templated) -> list[str]:
-    return [signature_of(t) for t in result.templates]
+def _signature_columns(messages, index: pd.Index, rules, placeholder: str | None = None,
+                       frame: pd.DataFrame | None = None) -> tuple[pd.Series, pd.Series]:
+    """``signature`` and ``template`` per message, then team rules (matched on ``frame``, or on the messages)."""
+    result = run(messages)
+    signature = _column([signature_of(t) for t in result.templates], result.codes, index, s.SIGNATURE)
+    template = _column([render(t, placeholder) for t in result.templates], result.codes, index, s.TEMPLATE)
+    rules = Rules.coerce(rules)
+    if rules.rules:
+        if frame is None:
+            frame = pd.DataFrame({s.MESSAGE: pd.Series(as_arrow(messages).to_pylist(), index=index, dtype=object)})
+        signature, template = _apply_rules(frame, signature, template, rules)
+    return signature, template
 
 
 def templates(messages, *, placeholder: str | None = None, rules=None) -> pd.DataFrame:
@@ -68,17 +78,8 @@ def templates(messages, *, placeholder: str | None = None, rules=None) -> pd.Dat
     >>> out["signature"].nunique()
     3
     """
-    index = messages.index if isinstance(messages, pd.Series) else None
-    result = run(messages)
-    index = index if index is not None else pd.RangeIndex(len(result.codes))
-    rendered = [render(t, placeholder) for t in result.templates]
-    signature = _column(_signatures(result), result.codes, index, s.SIGNATURE)
-    template = _column(rendered, result.codes, index, s.TEMPLATE)
-    rules = Rules.coerce(rules)
-    if rules.rules:
-        message = messages if isinstance(messages, pd.Series) else pd.Series(list(messages), index=index)
-        frame = pd.DataFrame({s.MESSAGE: message.astype(object)}, index=index)
-        signature, template = _apply_rules(frame, signature, template, rules)
+    index = messages.index if isinstance(messages, pd.Series) else pd.RangeIndex(len(messages))
+    signature, template = _signature_columns(messages, index, rules, placeholder)
     return pd.DataFrame({s.SIGNATURE: signature, s.TEMPLATE: template}, index=index)
 
 
@@ -128,13 +129,8 @@ def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     >>> out["signature"].nunique(), "signature" in frame
     (1, False)
     """
-    result = run(frame[s.MESSAGE])
+    signature, template = _signature_columns(frame[s.MESSAGE], frame.index, rules, frame=frame)
     out = frame.copy()
-    signature = _column(_signatures(result), result.codes, frame.index, s.SIGNATURE)
-    template = _column(result.templates, result.codes, frame.index, s.TEMPLATE)
-    rules = Rules.coerce(rules)
-    if rules.rules:
-        signature, template = _apply_rules(frame, signature, template, rules)
     out[s.SIGNATURE] = signature
     out[s.TEMPLATE] = template
     out[s.PARAMS] = _params(frame[s.MESSAGE], template)

@@ -91,7 +91,7 @@ def explain(message: str, context=None, *, rules=None) -> Explanation:
     'Invalid user_id format: <*>'
     >>> e.to_frame()["step"].tolist()
     ['generalize']
-    >>> print(explain("took 7.51s"))
+    >>> print(explain("took 7.51s"))  # doctest: +ELLIPSIS
     signature ...  (message)
       template: took <duration>
       mask duration: '7.51s' -> <duration>

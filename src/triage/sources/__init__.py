@@ -2,7 +2,7 @@
 
 from ._errors import LoadError
 from ._load import load
-from ._cloud import logging_filter, read_cloud_logging
+from ._cloud import CloudLoggingError, logging_filter, read_cloud_logging
 from ._samples import replay, save_sample
 
-__all__ = ["LoadError", "load", "logging_filter", "read_cloud_logging", "replay", "save_sample"]
+__all__ = ["CloudLoggingError", "LoadError", "load", "logging_filter", "read_cloud_logging", "replay", "save_sample"]

@@ -17,6 +17,8 @@ from google.api_core import retry as gretry
 from tqdm.auto import tqdm
 
 from . import _cloud_pages
+from triage.schema import ATTR_QUERY
+
 from ._cloud_errors import CloudLoggingError, annotate_interrupt, describe, interrupt_after
 from ._cloud_filter import _utc_now, compose, logging_filter, rfc3339
 from ._entries import Collector
@@ -24,8 +26,6 @@ from ._errors import check_errors_mode
 
 __all__ = ["ATTR_QUERY", "CloudLoggingError", "logging_filter", "read_cloud_logging"]
 
-#: frame.attrs key: the read's provenance (project, filter, window, order, page tokens, pages).
-ATTR_QUERY = "query"
 _ORDERS = {"asc": "timestamp asc", "desc": "timestamp desc"}
 
 

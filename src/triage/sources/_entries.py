@@ -20,7 +20,7 @@ from ._errors import Rejects
 from ._fields import EXTRACTED, TEXT_PAYLOAD, Bad, extract
 
 #: frame.attrs key: traceback fragments folded into the row of their first fragment.
-ATTR_FRAGMENTS = "fragments_merged"
+ATTR_FRAGMENTS = s.ATTR_FRAGMENTS
 
 
 #: Rows are converted to Arrow in batches, so the Python objects of only one batch are alive at a time.

@@ -44,6 +44,34 @@ def check_errors_mode(errors: str) -> str:
     return errors
 
 
+class RejectedRecords(pd.DataFrame):
+    """The rejected records (``source``, ``line``, ``reason``) kept in ``frame.attrs["rejected"]``.
+
+    pandas compares ``attrs`` with ``==`` when it concatenates or merges frames; a plain DataFrame
+    answers element by element and makes that fail, so this one compares as a whole (``DataFrame.equals``).
+
+    >>> a = RejectedRecords({"source": ["x"], "line": [1], "reason": ["bad"]})
+    >>> a == a.copy(), a == a.iloc[:0]
+    (True, False)
+    """
+
+    @property
+    def _constructor(self):
+        return RejectedRecords
+
+    def __eq__(self, other):
+        if isinstance(other, pd.DataFrame):
+            return self.equals(other)
+        return super().__eq__(other)
+
+    def __ne__(self, other):
+        if isinstance(other, pd.DataFrame):
+            return not self.equals(other)
+        return super().__ne__(other)
+
+    __hash__ = None
+
+
 class Rejects:
     """Collects rejected records; in ``raise`` mode the first one raises :class:`LoadError`.
 
@@ -69,7 +97,7 @@ class Rejects:
         """One row per rejected record: ``source``, ``line``, ``reason`` (always these columns)."""
         source, line, reason = s.REJECTED_COLUMNS
         rows = self._rows
-        return pd.DataFrame({
+        return RejectedRecords({
             source: pd.Series([r[0] for r in rows], dtype=s.STRING_DTYPE),
             line: pd.array([r[1] for r in rows], dtype="Int64"),
             reason: pd.Series([r[2] for r in rows], dtype=s.STRING_DTYPE),
@@ -83,5 +111,5 @@ class Rejects:
             warnings.warn(
                 f"{len(self._rows)} record(s) could not be loaded and were skipped "
                 f"(first: {where}: {first[2]}); see frame.attrs[{s.ATTR_REJECTED!r}]",
-                stacklevel=3,
+                stacklevel=4,  # Rejects.warn → Collector.finish → load/frame_from_entries → caller
             )
