@@ -84,9 +84,17 @@ def timeline(frame: pd.DataFrame, freq: str = "1min", by: str = s.SIGNATURE, top
     else:
         index = pd.DatetimeIndex([], tz="UTC", name=s.BUCKET)
     wide = counts.unstack(by, fill_value=0).reindex(index, fill_value=0)
+    return long_format(wide, by, groups.dtype, top)
+
+
+def long_format(wide: pd.DataFrame, by: str, dtype, top: int | None) -> pd.DataFrame:
+    """Bucket × group counts (wide, zero-filled) → the long timeline with baseline and bursts.
+
+    Groups are ordered by total count (categoricals in category order); shared with :mod:`triage.remote`.
+    """
     totals = wide.sum()
-    if isinstance(groups.dtype, pd.CategoricalDtype):
-        order = [g for g in groups.cat.categories if g in totals.index]
+    if isinstance(dtype, pd.CategoricalDtype):
+        order = [g for g in dtype.categories if g in totals.index]
     else:
         order = sorted(totals.index, key=lambda g: (-totals[g], str(g)))
     if top is not None:
@@ -102,5 +110,5 @@ def timeline(frame: pd.DataFrame, freq: str = "1min", by: str = s.SIGNATURE, top
         s.BASELINE: baseline.to_numpy().T.ravel(),
         s.BURST: burst.to_numpy().T.ravel(),
     })
-    out[by] = out[by].astype(groups.dtype)
+    out[by] = out[by].astype(dtype)
     return out

@@ -19,7 +19,7 @@ import pandas as pd
 
 from triage import schema as s
 from triage.analysis import _summary
-from triage.analysis._timeline import baselines
+from triage.analysis._timeline import long_format
 from triage.remote import _aggregate as a
 from triage.remote import _keys
 from triage.signatures import templates
@@ -48,41 +48,7 @@ def _timestamps(ns: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(np.asarray(ns, dtype="int64").view("datetime64[ns]")).tz_localize("UTC")
 
 
-def _priorities(count, users, share, max_code, failed_status, templates, samples, age, span, ratio):
-    """(priority, priority_reason) per signature, as :func:`triage.summarize` computes them.
-
-    A copy of summarize's lines, until ``triage.analysis._summary.priorities`` exists (requested from the
-    analysis package); then that function is used instead (see :data:`priorities`).
-    """
-    from triage.analysis._severity import reasons_for
-    from triage.analysis._text import duration, number
-
-    text_failure = (reasons_for(templates.astype("str")).notna().to_numpy()
-                    | reasons_for(samples).notna().to_numpy() | failed_status)
-    effective = np.where(text_failure, np.maximum(max_code, s.SEVERITY_LEVELS.index("ERROR")), max_code)
-    factors = pd.DataFrame({
-        "severity": np.array([_summary._SEVERITY_FACTOR[s.SEVERITY_LEVELS[c]] for c in effective]),
-        "users": np.sqrt(share),
-        "volume": np.log1p(count) / np.log1p(count.max()),
-        "recency": np.exp(-age / (span / 4)),
-        "trend": np.clip(np.log2(ratio), -1, 1),
-    })
-    contributions = _summary._contributions(factors)
-    priority = contributions.sum(axis=1).to_numpy()
-    levels = np.asarray(s.SEVERITY_LEVELS, dtype=object)
-    phrases = pd.DataFrame({
-        "severity": [f"{levels[e]}" + (f" (logged as {levels[m]})" if e != m else "") for e, m in zip(effective,
-                                                                                                    max_code)],
-        "users": [f"{u:,} user{'s' if u != 1 else ''} ({p:.0%})" for u, p in zip(users, share)],
-        "volume": [f"{number(c)} events" for c in count],
-        "recency": ["active until the end" if x < 60 else f"last seen {duration(x)} before the end" for x in age],
-        "trend": [f"rising ×{r:.1f}" if r >= 1 else f"falling ×{r:.1f}" for r in ratio],
-    })
-    return priority, _summary._reasons(factors, contributions, phrases)
-
-
-#: summarize's priority from per-signature figures: the analysis package's own function when it has one.
-priorities = getattr(_summary, "priorities", _priorities)
+priorities = _summary.priorities
 
 
 def summary(keys: pd.DataFrame) -> pd.DataFrame:
@@ -160,26 +126,7 @@ def timeline(buckets: pd.DataFrame, keys: pd.DataFrame, *, freq: str, by: str | 
              else pd.DatetimeIndex([], tz="UTC", name=s.BUCKET))
     wide = counts.unstack(column, fill_value=0).reindex(index, fill_value=0) if len(counts) else \
         pd.DataFrame(index=index)
-    totals = wide.sum()
-    if isinstance(dtype, pd.CategoricalDtype):
-        order = [g for g in dtype.categories if g in totals.index]
-    else:
-        order = sorted(totals.index, key=lambda g: (-totals[g], str(g)))
-    if top is not None:
-        keep = set(sorted(order, key=lambda g: (-totals[g], str(g)))[:top])
-        order = [g for g in order if g in keep]
-    wide = wide.reindex(columns=pd.Index(order, name=column), fill_value=0)
-    baseline, burst = baselines(wide)
-    n_buckets, n_groups = wide.shape
-    out = pd.DataFrame({
-        s.BUCKET: wide.index.take(np.tile(np.arange(n_buckets), n_groups)),
-        column: np.repeat(np.asarray(order, dtype=object), n_buckets),
-        s.COUNT: wide.to_numpy(dtype="int64").T.ravel(),
-        s.BASELINE: baseline.to_numpy().T.ravel(),
-        s.BURST: burst.to_numpy().T.ravel(),
-    })
-    out[column] = out[column].astype(dtype)
-    return out
+    return long_format(wide, column, dtype, top)
 
 
 def levels_of(codes: pd.Series) -> np.ndarray:
