@@ -198,6 +198,14 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
         s.PRIORITY: np.round(priority, 6),
         s.PRIORITY_REASON: reasons,
     })
+    return finish(out)
+
+
+def finish(out: pd.DataFrame) -> pd.DataFrame:
+    """Summary rows → the published shape: text columns as str, by priority (ties: count, signature).
+
+    Shared with :mod:`triage.remote` so both paths order and type the summary alike.
+    """
     for column in (s.TEMPLATE, s.SERVICES, s.REVISIONS, s.SAMPLE, s.PRIORITY_REASON):
         out[column] = out[column].astype("str")
     out = out.sort_values([s.PRIORITY, s.COUNT, s.SIGNATURE], ascending=[False, False, True], ignore_index=True)

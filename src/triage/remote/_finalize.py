@@ -98,10 +98,7 @@ def summary(keys: pd.DataFrame) -> pd.DataFrame:
         s.PRIORITY: np.round(priority, 6),
         s.PRIORITY_REASON: reasons,
     })
-    for column in (s.TEMPLATE, s.SERVICES, s.REVISIONS, s.SAMPLE, s.PRIORITY_REASON):
-        out[column] = out[column].astype("str")
-    out = out.sort_values([s.PRIORITY, s.COUNT, s.SIGNATURE], ascending=[False, False, True], ignore_index=True)
-    return out[list(s.SUMMARY_COLUMNS)]
+    return _summary.finish(out)
 
 
 def timeline(buckets: pd.DataFrame, keys: pd.DataFrame, *, freq: str, by: str | None,
