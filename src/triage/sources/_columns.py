@@ -3,7 +3,9 @@ everything here is vectorised, and rows are selected/reordered once with ``take`
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -32,14 +34,25 @@ def parse_timestamps(values: pa.Array | Sequence[str | None]) -> tuple[np.ndarra
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     text = pd.Series(array.to_pandas(), dtype=object).str.replace(",", ".", regex=False)
-    result = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").astype(s.TIMESTAMP_DTYPE)
+    result = _in_range(pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce"))
     retry = (result.isna() & text.notna()).to_numpy()
     if retry.any():
-        result[retry] = pd.to_datetime(text[retry], format="mixed", utc=True, errors="coerce").astype(
-            s.TIMESTAMP_DTYPE)
+        result[retry] = _in_range(pd.to_datetime(text[retry], format="mixed", utc=True, errors="coerce"))
     ns = result.to_numpy(dtype="datetime64[ns]").view(np.int64)
     bad = (result.isna() & text.notna()).to_numpy()
     return ns, bad
+
+
+_FIRST_NS, _LAST_NS = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+
+
+def _in_range(times: pd.Series) -> pd.Series:
+    """Parsed times in nanoseconds; those nanoseconds cannot hold (the year 1, say) become NaT, i.e. bad.
+
+    >>> _in_range(pd.to_datetime(pd.Series(["0001-01-01", "2025-01-01"]), utc=True, format="mixed")).tolist()
+    [NaT, Timestamp('2025-01-01 00:00:00+0000', tz='UTC')]
+    """
+    return times.where((times >= _FIRST_NS) & (times <= _LAST_NS)).astype(s.TIMESTAMP_DTYPE)
 
 
 def _int64(timestamps: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -57,7 +70,9 @@ def timestamps_column(ns: np.ndarray) -> pd.Series:
     return pd.Series(ns.view("datetime64[ns]")).dt.tz_localize("UTC")
 
 
-def string_column(array: pa.Array) -> pd.api.extensions.ExtensionArray:
+def string_column(array: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    if array.type != pa.large_string():
+        array = array.cast(pa.large_string())
     return pd.array(array, dtype=s.STRING_DTYPE)
 
 
@@ -111,37 +126,117 @@ def gather(array: pa.ChunkedArray, order: np.ndarray) -> pa.ChunkedArray:
     return pa.chunked_array(out, type=array.type)
 
 
-def _replaced(array: pa.ChunkedArray, order: np.ndarray, replace: dict[int, object] | None) -> pa.ChunkedArray:
+class Runs:
+    """``order`` as runs of consecutive positions, forwards or backwards: an export is in time order (or
+    newest first) but for a few rows, so each column is reordered by slices rather than row by row.
+
+    >>> runs = Runs(np.array([0, 1, 2, 6, 5, 4, 9]))
+    >>> runs.starts.tolist(), runs.lengths.tolist(), runs.backwards.tolist()
+    ([0, 6, 9], [3, 3, 1], [False, True, False])
+    >>> runs.apply(pa.chunked_array([list("abcdefghij")])).to_pylist()
+    ['a', 'b', 'c', 'g', 'f', 'e', 'j']
+    """
+
+    #: Past this many segments per row the order is too mixed for slices: gather instead.
+    MAX_SEGMENTS_PER_ROW = 1 / 64
+
+    def __init__(self, order: np.ndarray):
+        n = len(order)
+        self.count = n
+        step = np.diff(order)
+        # Segments of equal steps; a run is a segment of +1 or -1 steps (greedy, left to right).
+        cuts = np.flatnonzero(step[1:] != step[:-1]) + 1
+        seg_start = np.concatenate([[0], cuts]).astype(np.int64) if len(step) else np.empty(0, np.int64)
+        seg_end = np.append(cuts, len(step)).astype(np.int64) - 1 if len(step) else np.empty(0, np.int64)
+        unit = np.abs(step[seg_start]) == 1 if len(step) else np.empty(0, bool)
+        limit = max(n * self.MAX_SEGMENTS_PER_ROW, 16)
+        self.fits = int(unit.sum()) <= limit and int((~unit).sum()) <= limit
+        starts, lengths, backwards = [], [], []
+        if not self.fits:
+            self.starts = self.lengths = np.empty(0, np.int64)
+            self.backwards = np.empty(0, bool)
+            return
+        i = 0  # the first element not in a run yet
+        for a, b, value in zip(seg_start[unit].tolist(), seg_end[unit].tolist(), step[seg_start[unit]].tolist()):
+            a = max(a, i)
+            if a > b:
+                continue
+            singles = order[i:a]
+            starts.append(singles); lengths.append(np.ones(len(singles), np.int64))
+            backwards.append(np.zeros(len(singles), bool))
+            starts.append(order[a:a + 1]); lengths.append(np.array([b - a + 2])); backwards.append(np.array([value < 0]))
+            i = b + 2
+        singles = order[i:]
+        starts.append(singles); lengths.append(np.ones(len(singles), np.int64)); backwards.append(np.zeros(len(singles), bool))
+        self.starts = np.concatenate(starts).astype(np.int64)
+        self.lengths = np.concatenate(lengths).astype(np.int64)
+        self.backwards = np.concatenate(backwards)
+
+    def worth_it(self) -> bool:
+        """Few enough runs that slicing beats gathering."""
+        return self.fits and len(self.starts) <= max(self.count * self.MAX_SEGMENTS_PER_ROW, 16)
+
+    def apply(self, array: pa.ChunkedArray) -> pa.ChunkedArray:
+        out, pending, pending_rows = [], [], 0
+        for start, length, backwards in zip(self.starts.tolist(), self.lengths.tolist(), self.backwards.tolist()):
+            if backwards:
+                piece = array.slice(start - length + 1, length)
+                piece = piece.take(pa.array(np.arange(length - 1, -1, -1), type=pa.int64()))
+            else:
+                piece = array.slice(start, length)
+            pending += piece.chunks
+            pending_rows += length
+            if pending_rows >= GATHER_ROWS:
+                out.append(_joined(pending))
+                pending, pending_rows = [], 0
+        if pending:
+            out.append(_joined(pending))
+        return pa.chunked_array(out, type=array.type)
+
+
+def _is_view(array: pa.ChunkedArray) -> bool:
+    return array.type == pa.string_view()
+
+
+def _takeable(array: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Arrow's take and filter do not read string views (yet): such a column becomes plain text first."""
+    return array.cast(pa.large_string()) if _is_view(array) else array
+
+
+def _joined(chunks: list[pa.Array]) -> pa.Array:
+    return chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
+
+
+def _replaced(array: pa.ChunkedArray, order: np.ndarray, replace: dict[int, object] | None,
+              runs: Runs | None = None) -> pa.ChunkedArray:
     """``array`` at rows ``order``, with the rows in ``replace`` (by source position) given their new value.
 
     Input already in time order (the usual case) is filtered chunk by chunk rather than gathered (a gather
-    on a chunked array first joins all its chunks), so a big column (``raw``) is never copied whole twice.
+    on a chunked array first joins all its chunks), so a big column (``raw``) is never copied whole twice;
+    input in order but for a few rows is reordered by slices (``runs``). New values are appended as one
+    more chunk and picked up by the same pass.
     """
-    n = len(array)
+    if replace:
+        where = np.flatnonzero(np.isin(order, np.fromiter(replace, np.int64, len(replace))))
+        values = pa.array([replace[int(order[i])] for i in where], type=array.type)
+        order = order.copy()
+        order[where] = len(array) + np.arange(len(where))
+        array = pa.chunked_array([*array.chunks, values], type=array.type)
+        runs = Runs(order)
     if not _increasing(order):
-        array = gather(array, order)
-        keep, sources = None, order
-    elif len(order) == n:
-        keep, sources = None, order  # nothing dropped
-    else:
-        keep, sources = np.zeros(n, bool), order
-        keep[order] = True
-    heads = np.fromiter(replace, np.int64, len(replace)) if replace else None
-    chunks, start, offset = [], 0, 0
+        if runs is not None and runs.worth_it() and not (runs.backwards.any() and _is_view(array)):
+            return runs.apply(array)  # slices and joins: string views too, their bytes uncopied
+        return gather(_takeable(array), order)
+    if len(order) == len(array):
+        return array  # nothing dropped
+    array = _takeable(array)
+    keep = np.zeros(len(array), bool)
+    keep[order] = True
+    chunks, start = [], 0
     for chunk in array.chunks:
-        if keep is not None:
-            mask = keep[start:start + len(chunk)]
-            start += len(chunk)
-            if not mask.all():
-                chunk = chunk.filter(pa.array(mask))
-        if heads is not None:
-            segment = sources[offset:offset + len(chunk)]
-            hit = np.isin(segment, heads)
-            if hit.any():
-                values = pa.array([replace[int(p)] for p in segment[hit]], type=chunk.type)
-                chunk = pc.replace_with_mask(chunk, pa.array(hit), values)
-        offset += len(chunk)
-        chunks.append(chunk)
+        mask = keep[start:start + len(chunk)]
+        start += len(chunk)
+        chunks.append(chunk if mask.all() else chunk.filter(pa.array(mask)))
     return pa.chunked_array(chunks, type=array.type)
 
 
@@ -150,21 +245,25 @@ def build(columns: dict[str, pa.ChunkedArray], ns: np.ndarray, order: np.ndarray
     """The log frame (schema order and dtypes) of rows ``order`` of the Arrow columns; ``replace`` gives new
     values for some rows of some columns (``{column: {position: value}}``).
 
-    Each column is removed from ``columns`` once built, so that its memory goes as the frame's comes.
+    Columns are built on all cores (Arrow copies without the GIL), the biggest first; each is removed from
+    ``columns`` as it is taken, so that its memory goes as the frame's comes.
     """
     replace = replace or {}
-    out: dict[str, object] = {}
-    for name, dtype in s.FRAME_DTYPES.items():
-        if name == s.TIMESTAMP:
-            out[name] = timestamps_column(ns[order])
-            continue
-        taken = _replaced(columns.pop(name), order, replace.get(name))
+    runs = None if _increasing(order) else Runs(order)
+
+    def one(name: str):
+        dtype = s.FRAME_DTYPES[name]
+        taken = _replaced(columns.pop(name), order, replace.get(name), runs)
         if name == s.SEVERITY:
-            out[name] = severity_column(taken)
-        elif dtype == s.STRING_DTYPE:
-            out[name] = string_column(taken)
-        elif dtype == "Int64":
-            out[name] = int_column(taken)
-        else:
-            out[name] = float_column(taken)
-    return pd.DataFrame(out, copy=False)  # a dict of arrays is copied by default
+            return severity_column(taken)
+        if dtype == s.STRING_DTYPE:
+            return string_column(taken)
+        if dtype == "Int64":
+            return int_column(taken)
+        return float_column(taken)
+
+    names = sorted((n for n in s.FRAME_DTYPES if n != s.TIMESTAMP), key=lambda n: -columns[n].nbytes)
+    with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="triage-build") as pool:
+        built = dict(zip(names, pool.map(one, names)))
+    built[s.TIMESTAMP] = timestamps_column(ns[order])
+    return pd.DataFrame({name: built[name] for name in s.FRAME_DTYPES}, copy=False)  # a dict is copied by default

@@ -19,9 +19,17 @@ def repeated(insert_ids: pa.Array | Sequence[str | None], ns: np.ndarray, positi
     """
     if not isinstance(insert_ids, (pa.Array, pa.ChunkedArray)):
         insert_ids = pa.array(insert_ids, type=pa.large_string())
-    ids = insert_ids.take(pa.array(positions, type=pa.int64()))
+    out = np.zeros(len(positions), bool)
+    # Only rows sharing a timestamp with another can be repeats: compare the ids of those alone.
+    times = ns[positions]
+    _, first, counts = np.unique(times, return_inverse=True, return_counts=True)
+    shared = np.flatnonzero(counts[first] > 1)
+    if not len(shared):
+        return out
+    ids = insert_ids.take(pa.array(positions[shared], type=pa.int64()))
     has_id = ids.is_valid().to_numpy(zero_copy_only=False)
     if not has_id.any():
-        return np.zeros(len(positions), bool)
-    pairs = pd.DataFrame({"id": pd.array(ids, dtype=pd.ArrowDtype(pa.large_string())), "ns": ns[positions]})
-    return pairs.duplicated().to_numpy() & has_id
+        return out
+    pairs = pd.DataFrame({"id": pd.array(ids, dtype=pd.ArrowDtype(pa.large_string())), "ns": times[shared]})
+    out[shared] = pairs.duplicated().to_numpy() & has_id
+    return out

@@ -28,6 +28,9 @@ BATCH_ROWS = 16384
 _TYPES = {s.HTTP_STATUS: pa.int64(), s.SOURCE_LINE: pa.int64(), s.HTTP_LATENCY_S: pa.float64(),
           TEXT_PAYLOAD: pa.bool_()}
 NAMES = (*EXTRACTED, s.RAW)
+# raw as string views: the fast path's point into the decompressed block rather than copy it (the frame's
+# column is plain text again once built).
+_TYPES[s.RAW] = pa.string_view()
 ROW_TYPE = pa.struct([(name, _TYPES.get(name, pa.large_string())) for name in NAMES])
 
 
@@ -39,7 +42,7 @@ class Collector:
         self.sources: list[str] = []
         self._units: list[str] = []
         self.records = 0
-        self._sev_cache: dict = {}
+        self.sev_cache: dict = {}  # severity value → Cloud Logging name
         self._rows: list[tuple] = []  # the current batch
         self._where: list[tuple[int, int | None]] = []  # (source number, line) per row of the batch
         self._chunks: list[pa.StructArray] = []
@@ -61,7 +64,7 @@ class Collector:
         """One record: ``raw`` is its original text (compact JSON of ``entry`` when not given)."""
         self.records += 1
         try:
-            row = extract(entry, self._sev_cache, raw, timestamp_optional=timestamp_optional)
+            row = extract(entry, self.sev_cache, raw, timestamp_optional=timestamp_optional)
         except Bad as exc:
             self.rejects.add(self.sources[src], line, str(exc), unit=self._units[src])
             return
@@ -72,7 +75,7 @@ class Collector:
 
     def add_many(self, src: int, entries: Iterable[tuple[int, object, str | bytes | None]]) -> None:
         """The hot loop of :meth:`add`, for (line, entry, raw) triples."""
-        rows, where, cache, sources, rejects = self._rows, self._where, self._sev_cache, self.sources, self.rejects
+        rows, where, cache, sources, rejects = self._rows, self._where, self.sev_cache, self.sources, self.rejects
         unit = self._units[src]
         n = 0
         for line, entry, raw in entries:
@@ -86,6 +89,15 @@ class Collector:
             if len(rows) >= BATCH_ROWS:
                 self._flush()
         self.records += n
+
+    def add_chunk(self, src: int, chunk: pa.StructArray, lines: np.ndarray) -> None:
+        """Rows already extracted into :data:`ROW_TYPE` (the fast JSON Lines path), one record each, with
+        their line numbers."""
+        self._flush()  # rows keep their order
+        self.records += len(chunk)
+        self._chunks.append(chunk)
+        self._src.frombytes(np.full(len(chunk), src, np.int32).tobytes())
+        self._line.frombytes(np.asarray(lines, np.int64).tobytes())
 
     def _flush(self) -> None:
         rows, where = self._rows, self._where

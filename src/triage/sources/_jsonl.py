@@ -1,45 +1,188 @@
-"""JSON Lines: one LogEntry per line (exports, saved samples), optionally gzip-compressed."""
+"""JSON Lines: one LogEntry per line (exports, saved samples), optionally gzip-compressed.
+
+Big files take the fast path (:mod:`._fast`: DuckDB parses blocks of lines on all cores while the next
+block is decompressed); small ones, and any block the fast path hands back, are read line by line here.
+Both give the same rows, rejects and counts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import queue
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
 
+from . import _read
 from ._entries import Collector
-from ._read import DEFAULT_MAX_LINE_BYTES, Unreadable, iter_lines
+from ._read import DEFAULT_MAX_LINE_BYTES, Block, Unreadable, iter_blocks
+
+#: Below this many bytes a file is read line by line (starting DuckDB costs more than it saves).
+FAST_MIN_BYTES = 1 << 20
+
+#: What :func:`parse_line` returns for a blank line (not a record).
+BLANK = object()
 
 
-def read_jsonl(path: Path, collector: Collector, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
-    """Add every line of ``path`` to ``collector`` (the raw column keeps each line's text)."""
+def read_jsonl(path: Path, collector: Collector, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+               fast: bool | None = None, block_bytes: int | None = None) -> None:
+    """Add every line of ``path`` to ``collector`` (the raw column keeps each line's text).
+
+    ``fast``: None picks by size (:data:`FAST_MIN_BYTES`); ``block_bytes`` sets the fast path's block size.
+    """
     src = collector.begin(str(path))
-    collector.add_many(src, _records(path, collector, src, max_line_bytes))
-
-
-def _records(path: Path, collector: Collector, src: int, max_line_bytes: int) -> Iterator[tuple[int, object, bytes]]:
-    loads, reject, JSONDecodeError = orjson.loads, collector.reject, orjson.JSONDecodeError
-    number = seen = 0
+    if fast is None:
+        fast = path.stat().st_size >= FAST_MIN_BYTES
+    blocks = iter_blocks(path, max_line_bytes=max_line_bytes, block_bytes=block_bytes or _read.BLOCK_BYTES)
+    seen = last = 0
     try:
-        for number, line in iter_lines(path, max_line_bytes=max_line_bytes):
-            seen += 1
-            if line is None:
-                reject(src, number, f"line longer than max_line_bytes={max_line_bytes}")
-                continue
-            try:
-                entry = loads(line)
-            except JSONDecodeError as exc:
-                if not line.strip():
-                    seen -= 1  # blank lines separate nothing
-                    continue
-                reject(src, number, f"invalid JSON: {exc}")
-                continue
-            if entry.__class__ is dict and "entries" in entry and isinstance(entry["entries"], list):
-                yield from ((number, item, None) for item in entry["entries"])  # a saved API response page
-                continue
-            yield number, entry, line  # bytes: Arrow stores them as text (orjson has checked the UTF-8)
+        for block, rows in (_fast_rows(blocks, collector, max_line_bytes) if fast else
+                            ((block, None) for block in blocks)):
+            if rows is not None and rows.chunk is not None:
+                for number, reason in rows.rejects:
+                    collector.reject(src, number, reason)
+                collector.add_chunk(src, rows.chunk, rows.lines)
+                seen, last = seen + rows.seen, rows.last
+            else:
+                seen += read_lines(block_lines(block, max_line_bytes), collector, src, max_line_bytes)
+                last = block.first + (block.data.count(b"\n") + (not block.data.endswith(b"\n")) - 1
+                                      if block.data else 0)
     except Unreadable as exc:
-        reject(src, number + 1, str(exc))
+        collector.reject(src, last + 1, str(exc))
         return
     if not seen:
-        reject(src, None, "empty file")
+        collector.reject(src, None, "empty file")
+
+
+#: Blocks in the works at once on the fast path: while DuckDB parses one, the rows of the other are built.
+_IN_FLIGHT = 2
+
+
+def _fast_rows(blocks: Iterator[Block], collector: Collector, max_line_bytes: int):
+    """``(block, rows)`` in block order, the blocks read one ahead and worked on two at a time."""
+    from ._fast import FastReader
+
+    reader = FastReader(collector.sev_cache)
+    pending: deque = deque()
+    try:
+        with ThreadPoolExecutor(_IN_FLIGHT, thread_name_prefix="triage-rows") as pool:
+            try:
+                problem = None
+                try:
+                    for block in _prefetch(blocks):
+                        work = pool.submit(reader.rows, block, max_line_bytes) if block.data is not None else None
+                        pending.append((block, work))
+                        if len(pending) >= _IN_FLIGHT:
+                            block, work = pending.popleft()
+                            yield block, None if work is None else work.result()
+                except Unreadable as exc:  # after the blocks read before the damage
+                    problem = exc
+                while pending:
+                    block, work = pending.popleft()
+                    yield block, None if work is None else work.result()
+                if problem is not None:
+                    raise problem
+            finally:
+                for _, work in pending:
+                    if work is not None:
+                        work.cancel()
+    finally:
+        reader.close()
+
+
+def block_lines(block: Block, max_line_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(number, line)`` as :func:`._read.iter_lines` gives them (None: longer than ``max_line_bytes``)."""
+    if block.data is None:
+        yield block.first, None
+        return
+    lines = block.data.split(b"\n")
+    if block.data.endswith(b"\n"):
+        lines.pop()
+    for number, line in enumerate(lines, block.first):
+        yield number, None if len(line) > max_line_bytes else line.rstrip(b"\r")
+
+
+def parse_line(line: bytes | None, max_line_bytes: int) -> object:
+    """One line read as Python reads it: the JSON value, ``BLANK``, or a reason to reject it (str)."""
+    if line is None:
+        return RejectReason(f"line longer than max_line_bytes={max_line_bytes}")
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return BLANK if not line.strip() else RejectReason(f"invalid JSON: {exc}")
+
+
+class RejectReason(str):
+    """Why a line is rejected (a value :func:`parse_line` returns, not raises)."""
+
+
+def is_page(value: object) -> bool:
+    """A saved API response page: its entries are the records."""
+    return value.__class__ is dict and "entries" in value and isinstance(value["entries"], list)
+
+
+def read_lines(lines: Iterable[tuple[int, bytes | None]], collector: Collector, src: int,
+               max_line_bytes: int) -> int:
+    """Add lines the Python way; returns how many were not blank."""
+    seen = 0
+
+    def records() -> Iterator[tuple[int, object, bytes | None]]:
+        nonlocal seen
+        for number, line in lines:
+            value = parse_line(line, max_line_bytes)
+            if value is BLANK:
+                continue
+            seen += 1
+            if value.__class__ is RejectReason:
+                collector.reject(src, number, value)
+            elif is_page(value):
+                yield from ((number, item, None) for item in value["entries"])
+            else:
+                yield number, value, line  # bytes: Arrow stores them as text (orjson has checked the UTF-8)
+
+    collector.add_many(src, records())
+    return seen
+
+
+def _prefetch(blocks: Iterator[Block]) -> Iterator[Block]:
+    """The blocks, read one ahead in a thread (gzip and file reads release the GIL while DuckDB works)."""
+    pending: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for block in blocks:
+                while not stop.is_set():
+                    try:
+                        pending.put((block, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pending.put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            pending.put((done, exc))
+
+    worker = threading.Thread(target=produce, name="triage-read", daemon=True)
+    worker.start()
+    try:
+        while True:
+            block, problem = pending.get()
+            if block is done:
+                if problem is not None:
+                    raise problem
+                return
+            yield block
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on put see the stop
+            try:
+                pending.get_nowait()
+            except queue.Empty:
+                pass
+            worker.join(timeout=0.05)

@@ -7,7 +7,9 @@ import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
+
+from isal import isal_zlib  # Intel ISA-L: zlib's format, about twice as fast to inflate
 
 #: A longer line is rejected (not read into memory whole).
 DEFAULT_MAX_LINE_BYTES = 10 * 2**20
@@ -29,7 +31,7 @@ class _Gunzip(io.RawIOBase):
 
     def __init__(self, raw: BinaryIO):
         self._raw = raw
-        self._inflate = zlib.decompressobj(wbits=47)
+        self._inflate = isal_zlib.decompressobj(wbits=47)
         self._pending = b""
         self._offset = 0
         self.truncated = False
@@ -39,25 +41,33 @@ class _Gunzip(io.RawIOBase):
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
         while self._offset >= len(self._pending):
-            if self.truncated:
+            piece = self.next_piece()
+            if piece is None:
                 return 0
-            if self._inflate.eof:
-                rest = self._inflate.unused_data or self._raw.read(_BUFFER)
-                if not rest.strip(b"\0"):  # end of the last member (tar-style zero padding allowed)
-                    return 0
-                self._inflate = zlib.decompressobj(wbits=47)
-                self._set(self._inflate.decompress(rest))
-                continue
-            chunk = self._raw.read(_BUFFER)
-            if not chunk:
-                self.truncated = True
-                self._set(self._inflate.flush())
-                continue
-            self._set(self._inflate.decompress(chunk))
+            self._set(piece)
         n = min(len(buffer), len(self._pending) - self._offset)
         buffer[:n] = self._pending[self._offset:self._offset + n]
         self._offset += n
         return n
+
+    def next_piece(self) -> bytes | None:
+        """The output of the next decompression step (possibly empty), or None at the end.
+
+        Raises what the inflater raises on corrupt data; everything handed over before stays valid.
+        """
+        if self.truncated:
+            return None
+        if self._inflate.eof:
+            rest = self._inflate.unused_data or self._raw.read(_BUFFER)
+            if not rest.strip(b"\0"):  # end of the last member (tar-style zero padding allowed)
+                return None
+            self._inflate = isal_zlib.decompressobj(wbits=47)
+            return self._inflate.decompress(rest)
+        chunk = self._raw.read(_BUFFER)
+        if not chunk:
+            self.truncated = True
+            return self._inflate.flush()
+        return self._inflate.decompress(chunk)
 
     def _set(self, data: bytes) -> None:
         self._pending, self._offset = data, 0
@@ -92,7 +102,7 @@ def _unreadable(exc: Exception) -> Unreadable:
     return Unreadable(f"corrupt gzip data: {exc}")
 
 
-_READ_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+_READ_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, isal_zlib.error)
 _TRUNCATED = EOFError("compressed file ended before the end-of-stream marker was reached")
 
 
@@ -128,9 +138,9 @@ def iter_lines(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> I
         readline = f.readline
         number = 0
         try:
+            if f.peek(len(_BOM))[:len(_BOM)] == _BOM:  # before the first line, so its length leaves it out
+                f.read(len(_BOM))
             line = readline(limit)
-            if line.startswith(_BOM):
-                line = line[len(_BOM):]
             while line:
                 if not line.endswith(b"\n") and getattr(f, "truncated", False):
                     break  # the cut-off last line is part of the damage, not a record
@@ -147,3 +157,82 @@ def iter_lines(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> I
             raise _unreadable(exc) from None
         if getattr(f, "truncated", False):
             raise _unreadable(_TRUNCATED)
+
+
+class Block(NamedTuple):
+    """Whole lines of a file: ``data`` holds lines ``first``, ``first + 1``, ...; each ends with ``\\n`` but the
+    file's last one may not. ``data`` is None for one line longer than the limit, skipped unread. Lines in
+    ``data`` may still be longer than the limit: the reader checks each."""
+
+    first: int
+    data: bytes | None
+
+
+#: Decompressed bytes gathered into one block of lines.
+BLOCK_BYTES = 1 << 27
+
+
+def iter_blocks(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+                block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
+    """The lines of :func:`iter_lines`, many at a time: the same lines and numbers, BOM and damage handling.
+
+    Raises :class:`Unreadable` after the last whole line before the damage.
+    """
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == _GZIP_MAGIC
+        raw.seek(0)
+        source = _Gunzip(raw) if gzipped else None
+        read = source.next_piece if source else (lambda: raw.read(block_bytes) or None)
+        number, carry, pieces, size = 0, b"", [], 0
+        skipping, start, problem = False, True, None
+        while True:
+            try:
+                piece = read()
+            except _READ_ERRORS as exc:
+                problem = _unreadable(exc)
+                break
+            if piece is None:
+                break
+            if start:  # a BOM may come split over the first pieces
+                head = b"".join(pieces) + piece
+                if len(head) < len(_BOM) and _BOM.startswith(head):
+                    pieces, size = [head], len(head)
+                    continue
+                piece, pieces, size = head[len(_BOM):] if head.startswith(_BOM) else head, [], 0
+                start = False
+            if skipping:  # the rest of an over-long line
+                cut = piece.find(b"\n")
+                if cut < 0:
+                    continue
+                piece, skipping = piece[cut + 1:], False
+            pieces.append(piece)
+            size += len(piece)
+            if size < block_bytes:
+                continue
+            data = carry + b"".join(pieces)
+            pieces, size = [], 0
+            cut = data.rfind(b"\n") + 1
+            data, carry = data[:cut], data[cut:]
+            if data:
+                yield Block(number + 1, data)
+                number += data.count(b"\n")
+            if len(carry) > max_line_bytes:  # no end in sight: skip it rather than hold it
+                number += 1
+                yield Block(number, None)
+                carry, skipping = b"", True
+        if source is not None and source.truncated and problem is None:
+            problem = _unreadable(_TRUNCATED)
+        rest = carry + b"".join(pieces)
+        if start and rest == _BOM[:len(rest)]:
+            rest = b""
+        cut_off = b""
+        if problem is not None:  # a cut-off last line is part of the damage, not a record...
+            cut = rest.rfind(b"\n") + 1
+            rest, cut_off = rest[:cut], rest[cut:]
+        if rest:
+            yield Block(number + 1, rest)
+            number += rest.count(b"\n") + (not rest.endswith(b"\n"))
+        if len(cut_off) > max_line_bytes:  # ...unless it is already too long to be one
+            yield Block(number + 1, None)
+        if problem is not None:
+            raise problem
