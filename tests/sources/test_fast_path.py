@@ -55,7 +55,7 @@ def _paths(structure: dict, prefix=()) -> list[tuple[str, ...]]:
     return out
 
 
-PATHS = _paths(_fast_sql.STRUCTURE) + [("jsonPayload", key) for key in _fast_sql.CASE_TWINS]
+PATHS = _paths(_fast_sql.STRUCTURE) + list(_fast_sql.CASE_TWINS)
 _scalars = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=12), st.sampled_from(["", " ", "0", "true", "{}"]),
     st.integers(-2**70, 2**70), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none(),

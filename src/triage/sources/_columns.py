@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -71,8 +71,6 @@ def timestamps_column(ns: np.ndarray) -> pd.Series:
 
 
 def string_column(array: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
-    if array.type != pa.large_string():
-        array = array.cast(pa.large_string())
     return pd.array(array, dtype=s.STRING_DTYPE)
 
 
@@ -98,6 +96,8 @@ def _increasing(order: np.ndarray) -> bool:
 
 #: Rows gathered per output chunk when the input is out of time order.
 GATHER_ROWS = 1 << 16
+#: A column this big is reordered piece by piece rather than joined whole and taken.
+_BIG = 256 << 20
 
 
 def gather(array: pa.ChunkedArray, order: np.ndarray) -> pa.ChunkedArray:
@@ -176,31 +176,45 @@ class Runs:
         """Few enough runs that slicing beats gathering."""
         return self.fits and len(self.starts) <= max(self.count * self.MAX_SEGMENTS_PER_ROW, 16)
 
-    def apply(self, array: pa.ChunkedArray) -> pa.ChunkedArray:
-        out, pending, pending_rows = [], [], 0
+    def apply(self, array: pa.ChunkedArray, pool: Executor | None = None) -> pa.ChunkedArray:
+        """The rows in run order: slices of the chunks (cut where a run crosses a chunk), joined into chunks
+        of about :data:`GATHER_ROWS` rows (on ``pool``'s threads when given)."""
+        chunks = array.chunks
+        bounds = np.cumsum([0] + [len(c) for c in chunks])
+        plan, pending, pending_rows = [], [], 0
         for start, length, backwards in zip(self.starts.tolist(), self.lengths.tolist(), self.backwards.tolist()):
+            first = start - length + 1 if backwards else start
+            pieces = []
+            while length:
+                c = int(np.searchsorted(bounds, first, side="right")) - 1
+                n = min(length, int(bounds[c + 1]) - first)
+                pieces.append(chunks[c].slice(first - int(bounds[c]), n))
+                first, length, pending_rows = first + n, length - n, pending_rows + n
             if backwards:
-                piece = array.slice(start - length + 1, length)
-                piece = piece.take(pa.array(np.arange(length - 1, -1, -1), type=pa.int64()))
-            else:
-                piece = array.slice(start, length)
-            pending += piece.chunks
-            pending_rows += length
+                joined = _text(_joined(pieces))
+                pieces = [joined.take(pa.array(np.arange(len(joined) - 1, -1, -1), type=pa.int64()))]
+            pending += pieces
             if pending_rows >= GATHER_ROWS:
-                out.append(_joined(pending))
+                plan.append(pending)
                 pending, pending_rows = [], 0
         if pending:
-            out.append(_joined(pending))
-        return pa.chunked_array(out, type=array.type)
+            plan.append(pending)
+        return pa.chunked_array(list((pool.map if pool else map)(_joined_text, plan)), type=_text_type(array.type))
 
 
-def _is_view(array: pa.ChunkedArray) -> bool:
-    return array.type == pa.string_view()
+def _text_type(type_: pa.DataType) -> pa.DataType:
+    return pa.large_string() if type_ == pa.string_view() else type_
 
 
-def _takeable(array: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Arrow's take and filter do not read string views (yet): such a column becomes plain text first."""
-    return array.cast(pa.large_string()) if _is_view(array) else array
+def _text(array):
+    """String views (``raw``, pointing into the read blocks) as plain text: the one copy of their bytes."""
+    return array.cast(pa.large_string()) if array.type == pa.string_view() else array
+
+
+def _joined_text(pieces: list[pa.Array]) -> pa.Array:
+    if all(p.type == pieces[0].type for p in pieces):
+        return _text(_joined(pieces))
+    return _joined([_text(p) for p in pieces])
 
 
 def _joined(chunks: list[pa.Array]) -> pa.Array:
@@ -208,7 +222,7 @@ def _joined(chunks: list[pa.Array]) -> pa.Array:
 
 
 def _replaced(array: pa.ChunkedArray, order: np.ndarray, replace: dict[int, object] | None,
-              runs: Runs | None = None) -> pa.ChunkedArray:
+              runs: Runs | None = None, pool: Executor | None = None) -> pa.ChunkedArray:
     """``array`` at rows ``order``, with the rows in ``replace`` (by source position) given their new value.
 
     Input already in time order (the usual case) is filtered chunk by chunk rather than gathered (a gather
@@ -224,20 +238,23 @@ def _replaced(array: pa.ChunkedArray, order: np.ndarray, replace: dict[int, obje
         array = pa.chunked_array([*array.chunks, values], type=array.type)
         runs = Runs(order)
     if not _increasing(order):
-        if runs is not None and runs.worth_it() and not (runs.backwards.any() and _is_view(array)):
-            return runs.apply(array)  # slices and joins: string views too, their bytes uncopied
-        return gather(_takeable(array), order)
+        if array.nbytes < _BIG and array.type != pa.string_view():  # one take in Arrow (no GIL)
+            return pa.chunked_array([array.combine_chunks().take(pa.array(order, type=pa.int64()))])
+        # `raw`: no copy of the whole column besides the result
+        return runs.apply(array, pool) if runs is not None and runs.worth_it() else gather(_text(array), order)
+    if array.type == pa.string_view():  # in order: views are sliced, then copied once as text
+        return Runs(order).apply(array, pool) if len(order) else pa.chunked_array([], pa.large_string())
     if len(order) == len(array):
         return array  # nothing dropped
-    array = _takeable(array)
     keep = np.zeros(len(array), bool)
     keep[order] = True
-    chunks, start = [], 0
-    for chunk in array.chunks:
-        mask = keep[start:start + len(chunk)]
-        start += len(chunk)
-        chunks.append(chunk if mask.all() else chunk.filter(pa.array(mask)))
-    return pa.chunked_array(chunks, type=array.type)
+    bounds = np.cumsum([0] + [len(c) for c in array.chunks])
+
+    def kept(i: int) -> pa.Array:
+        chunk, mask = array.chunk(i), keep[bounds[i]:bounds[i + 1]]
+        return chunk if mask.all() else chunk.filter(pa.array(mask))
+
+    return pa.chunked_array(list((pool.map if pool else map)(kept, range(array.num_chunks))), type=array.type)
 
 
 def build(columns: dict[str, pa.ChunkedArray], ns: np.ndarray, order: np.ndarray,
@@ -245,15 +262,15 @@ def build(columns: dict[str, pa.ChunkedArray], ns: np.ndarray, order: np.ndarray
     """The log frame (schema order and dtypes) of rows ``order`` of the Arrow columns; ``replace`` gives new
     values for some rows of some columns (``{column: {position: value}}``).
 
-    Columns are built on all cores (Arrow copies without the GIL), the biggest first; each is removed from
-    ``columns`` as it is taken, so that its memory goes as the frame's comes.
+    Columns are built on all cores (Arrow copies without the GIL), a big one (``raw``) in pieces; each is
+    removed from ``columns`` as it is taken, so that its memory goes as the frame's comes.
     """
     replace = replace or {}
     runs = None if _increasing(order) else Runs(order)
 
-    def one(name: str):
+    def one(name: str, pool: Executor | None = None):
         dtype = s.FRAME_DTYPES[name]
-        taken = _replaced(columns.pop(name), order, replace.get(name), runs)
+        taken = _replaced(columns.pop(name), order, replace.get(name), runs, pool)
         if name == s.SEVERITY:
             return severity_column(taken)
         if dtype == s.STRING_DTYPE:
@@ -262,8 +279,11 @@ def build(columns: dict[str, pa.ChunkedArray], ns: np.ndarray, order: np.ndarray
             return int_column(taken)
         return float_column(taken)
 
-    names = sorted((n for n in s.FRAME_DTYPES if n != s.TIMESTAMP), key=lambda n: -columns[n].nbytes)
+    names = [n for n in s.FRAME_DTYPES if n != s.TIMESTAMP]
+    big = [n for n in names if columns[n].nbytes >= _BIG]
     with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="triage-build") as pool:
-        built = dict(zip(names, pool.map(one, names)))
+        small = {n: pool.submit(one, n) for n in names if n not in big}
+        built = {n: one(n, pool) for n in big}  # here, its pieces on the pool's threads once they are free
+        built.update({n: work.result() for n, work in small.items()})
     built[s.TIMESTAMP] = timestamps_column(ns[order])
     return pd.DataFrame({name: built[name] for name in s.FRAME_DTYPES}, copy=False)  # a dict is copied by default

@@ -49,8 +49,7 @@ class Lines:
         self.text = pa.LargeStringArray.from_buffers(self.count, pa.py_buffer(offsets), pa.py_buffer(data))
 
     def raw(self, keep: np.ndarray) -> pa.Array:
-        """The kept lines as Python strips them (``rstrip(b"\\r\\n")``), as string views into the block: no
-        copy."""
+        """The kept lines as Python strips them (``rstrip(b"\\r\\n")``), as string views into the block."""
         starts, lengths = self.starts[keep], self.lengths[keep]
         buffer = np.frombuffer(self.data, np.uint8)
         while True:  # "\r"s before the "\n"

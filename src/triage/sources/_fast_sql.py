@@ -26,19 +26,20 @@ _LOCATION_LEAVES = ("file", "line", "function")
 P = ("jsonPayload",)
 
 
-def _split_case_twins(structure: dict) -> tuple[dict, list[str]]:
+def _split_case_twins(structure: dict, path: tuple[str, ...] = ()) -> tuple[dict, list[tuple[str, ...]]]:
     """DuckDB struct fields ignore case: of keys differing only in case ("stackTrace", "stacktrace") the first
-    stays in the structure; the others are returned, to be found as text (their rows go to Python)."""
+    stays in the structure; the paths of the others are returned, to be found as text (their rows go to
+    Python)."""
     kept: dict = {}
     seen: set[str] = set()
-    twins: list[str] = []
+    twins: list[tuple[str, ...]] = []
     for key, value in structure.items():
         if key.lower() in seen:
-            twins.append(key)
+            twins.append((*path, key))
             continue
         seen.add(key.lower())
         if isinstance(value, dict):
-            value, inner = _split_case_twins(value)
+            value, inner = _split_case_twins(value, (*path, key))
             twins += inner
         kept[key] = value
     return kept, twins
@@ -124,9 +125,15 @@ class _Query:
         self.steps.append([f"{expr} AS {name}" for name, expr in columns.items()])
 
     def absent_container(self, *path: str) -> str:
-        """Present but holding none of the keys we read: ``{}``, a non-object, or only other keys."""
+        """Present but holding none of the keys we read: ``{}``, a non-object, or only other keys.
+
+        The usual key is tested first, the others only where it is missing (a CASE is evaluated for the rows
+        it selects alone; an AND or OR chain is evaluated whole).
+        """
         keys = [self.ref(*path, k) for k in self._node(path)]
-        return f"coalesce({self.ref(*path)} IS NOT NULL AND " + " AND ".join(f"{k} IS NULL" for k in keys) + ", false)"
+        return (f"CASE WHEN {self.ref(*path)} IS NOT NULL AND {keys[0]} IS NULL "
+                f"THEN " + " AND ".join(f"{k} IS NULL" for k in keys[1:]) + " ELSE false END") if len(keys) > 1 \
+            else f"coalesce({self.ref(*path)} IS NOT NULL AND {keys[0]} IS NULL, false)"
 
     def sql(self, table: str, output: dict[str, str], slow: list[str]) -> str:
         structure = _q(json.dumps(STRUCTURE))
@@ -146,6 +153,11 @@ class _Query:
         # Slow rows' values are computed too (then replaced), so every cast is a TRY_CAST.
         return "SELECT rn, slow,\n  " + ",\n  ".join(f"{expr} AS \"{name}\"" for name, expr in output.items()) \
             + f"\nFROM ({sql})"
+
+
+def _unless(usual: str, test: str) -> str:
+    """``test`` where ``usual`` does not hold (and only there: CASE selects the rows it evaluates)."""
+    return f"CASE WHEN {usual} THEN false ELSE ({test}) END"
 
 
 def _present(x: str) -> str:
@@ -181,7 +193,9 @@ def query(table: str) -> str:
     has_text, has_payload = f"({text} IS NOT NULL)", f"({q.ref(*P)} IS NOT NULL)"
     q.line_checks += [
         "NOT starts_with(line, '{')",
-        *(f"contains(line, {_q(json.dumps(key))})" for key in CASE_TWINS),
+        # a twin is looked for only in the lines holding its container
+        *(f"CASE WHEN {_ref(*twin[:-1]) if len(twin) > 1 else 'true'} IS NOT NULL "
+          f"THEN contains(line, {_q(json.dumps(twin[-1]))}) ELSE false END" for twin in CASE_TWINS),
         # yyjson reads these, orjson refuses them: Python rejects the line.
         r"regexp_matches(line, ',\s*[}\]]')",
         r"CASE WHEN contains(line, 'NaN') OR contains(line, 'Infinity') "
@@ -224,22 +238,22 @@ def query(table: str) -> str:
     rtype, service, revision = (q.leaf("resource", "type"), q.leaf(*rlabels, "service_name"),
                                 q.leaf(*rlabels, "revision_name"))
     context = q.any([(*P, "serviceContext")])
-    slow += [f"(NOT {_present(service)} AND ({q.any(q.known(rlabels, f._RESOURCE_SERVICE_KEYS[1:]))} OR {context} "
-             f"OR {q.any(q.known(labels, ('service', 'service_name', 'k8s-pod/app')))}))",
-             f"(NOT {_present(revision)} AND ({q.any(q.known(rlabels, f._RESOURCE_REVISION_KEYS[1:]))} OR {context}))"]
+    slow += [_unless(_present(service), f"{q.any(q.known(rlabels, f._RESOURCE_SERVICE_KEYS[1:]))} OR {context} "
+                                        f"OR {q.any(q.known(labels, ('service', 'service_name', 'k8s-pod/app')))}"),
+             _unless(_present(revision), f"{q.any(q.known(rlabels, f._RESOURCE_REVISION_KEYS[1:]))} OR {context}")]
 
     # instance: labels.instanceId as it is (even "")
     instance = q.leaf(*labels, "instanceId")
-    slow.append(f"({instance} IS NULL AND "
-                f"{q.any([*q.known(labels, f._INSTANCE_LABEL_KEYS[1:]), *q.known(rlabels, ('instance_id', 'pod_name'))])})")
+    slow.append(_unless(f"{instance} IS NOT NULL",
+                        q.any([*q.known(labels, f._INSTANCE_LABEL_KEYS[1:]), *q.known(rlabels, ("instance_id", "pod_name"))])))
 
     # logger: the payload's `logger` (even "")
     logger = q.leaf(*P, "logger")
-    slow.append(f"({logger} IS NULL AND {q.any([*q.known(P, f._LOGGER_KEYS[1:]), *q.known(labels, f._LABEL_LOGGER_KEYS)])})")
+    slow.append(_unless(f"{logger} IS NOT NULL", q.any([*q.known(P, f._LOGGER_KEYS[1:]), *q.known(labels, f._LABEL_LOGGER_KEYS)])))
 
     # user: the payload's user_id
     user = q.leaf(*P, "user_id")
-    slow.append(f"(NOT {_present(user)} AND {q.any([*q.known(P, f._USER_KEYS[1:]), *q.known(labels, f._LABEL_USER_KEYS)])})")
+    slow.append(_unless(_present(user), q.any([*q.known(P, f._USER_KEYS[1:]), *q.known(labels, f._LABEL_USER_KEYS)])))
 
     # trace and span: the entry's, else the payload's special keys
     trace, span = q.leaf("trace"), q.leaf("spanId")
@@ -253,7 +267,7 @@ def query(table: str) -> str:
     use_inner = f"({q.ref(*top)} IS NULL AND {has_payload})"
     slow.append(f"({use_inner} AND {q.absent_container(*inner)})")
     has_location = f"({q.ref(*top)} IS NOT NULL OR {use_inner} AND {q.ref(*inner)} IS NOT NULL)"
-    slow.append(f"(NOT {has_location} AND {q.any(q.known(P, sorted(f._PY_LOCATION_KEYSET)))})")
+    slow.append(_unless(has_location, f"{has_payload} AND {q.any(q.known(P, sorted(f._PY_LOCATION_KEYSET)))}"))
     read = {"file": q.leaf, "function": q.leaf, "line": q.ref}  # the line may be a number
     q.step(**{f"loc_{key}": f"CASE WHEN {use_inner} THEN {read[key](*inner, key)} ELSE {read[key](*top, key)} END"
               for key in _LOCATION_LEAVES})
