@@ -1,7 +1,8 @@
 """Benchmark ``triage.load`` against the naive approach (``json.loads`` per line + ``pandas.json_normalize``).
 
 Generates N realistic Cloud Run LogEntry lines (JSON Lines, gzip) into a temporary folder, then measures each
-reader in its own subprocess (so that peak RSS is the reader's own) and prints time, rows, peak RSS and the ratio.
+reader in its own subprocess (so that peak RSS is the reader's own) and prints time, rows, peak RSS and the ratio:
+``triage.load`` (the fast path), the line-by-line reader it falls back to, and the naive approach.
 
     .venv/bin/python benchmarks/bench_load.py            # N = 1,000,000
     .venv/bin/python benchmarks/bench_load.py 200000
@@ -123,6 +124,15 @@ def _run_triage(path: str) -> int:
     return len(triage.load(path))
 
 
+def _run_triage_lines(path: str) -> int:
+    """The line-by-line reader alone (what files under ``FAST_MIN_BYTES`` get): the fast path's reference."""
+    import triage
+    from triage.sources import _jsonl
+
+    _jsonl.FAST_MIN_BYTES = 1 << 62
+    return len(triage.load(path))
+
+
 def _run_naive(path: str) -> int:
     import pandas as pd
 
@@ -150,9 +160,10 @@ def child(which: str, path: str) -> None:
     import pandas  # noqa: F401  (imports are not what is measured)
 
     import triage.sources  # noqa: F401
+    import triage.sources._fast  # noqa: F401  (DuckDB, imported on the first big file)
 
     started, cpu = time.perf_counter(), time.process_time()
-    rows = {"triage": _run_triage, "naive": _run_naive}[which](path)
+    rows = {"triage": _run_triage, "lines": _run_triage_lines, "naive": _run_naive}[which](path)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak_mb = _peak_rss_mb()
     print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": rows, "peak_rss_mb": peak_mb}))
@@ -180,8 +191,11 @@ def main() -> None:
               f"in {time.perf_counter() - started:.1f} s")
         ours = measure("triage", path)
         report("triage.load", ours)
+        lines = measure("lines", path)
+        report("line by line", lines)
         naive = measure("naive", path)
         report("naive", naive)
+        print(f"fast path vs line by line: {lines['seconds'] / ours['seconds']:.1f}x wall")
         ratio = naive["seconds"] / ours["seconds"]
         print(f"speed-up    : {ratio:.1f}x wall, {naive['cpu'] / ours['cpu']:.1f}x CPU "
               f"({n / ours['seconds']:,.0f} entries/s)   load average now {os.getloadavg()[0]:.1f}")

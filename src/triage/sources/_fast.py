@@ -81,8 +81,13 @@ class FastReader:
     """The DuckDB side of a load: :meth:`rows` may run in several threads at once (a cursor each)."""
 
     def __init__(self, severity_cache: dict) -> None:
-        self._con = duckdb.connect(config={"threads": os.cpu_count() or 1})
-        self._sql = _fast_sql.query("lines")
+        # Text comes out as large_string and each block as one batch: no cast, no join of chunks afterwards.
+        self._con = duckdb.connect(config={"threads": os.cpu_count() or 1, "arrow_large_buffer_size": True})
+        # A view of the query, so that each block's query is parsed once (it is still bound per block).
+        self._con.register("lines", pa.table({"rn": pa.array([], pa.int64()), "line": pa.array([], pa.large_string())}))
+        self._con.execute(f"CREATE VIEW triage_rows AS {_fast_sql.query('lines')}")
+        self._con.unregister("lines")
+        self._sql = "SELECT * FROM triage_rows"
         self._local = threading.local()
         self._cursors: list = []
         self._cache = severity_cache  # shared: entries are only ever added, with the same value
@@ -117,7 +122,7 @@ class FastReader:
         cursor = self._cursor()
         try:
             cursor.register("lines", table)
-            result = cursor.sql(self._sql).to_arrow_table()
+            result = cursor.sql(self._sql).to_arrow_table(max(lines.count, 1))
         except duckdb.Error:  # invalid JSON in the block: yyjson refuses the whole query
             return None
         finally:

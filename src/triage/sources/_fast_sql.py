@@ -7,8 +7,10 @@ holding another type, a container that is not an object (or holds no key we know
 carry (``protoPayload``, bare records, payloads without ``message``, fallback keys, ``serviceContext``,
 Python-logging locations, API response pages), and JSON that yyjson accepts but orjson refuses (``NaN``,
 ``Infinity``, trailing commas). Slow rows go through :func:`._fields.extract`, so the frame is the same
-either way (``tests/sources/test_fast_path.py``). One known difference: of an object's repeated keys yyjson
-keeps the first value and orjson the last (JSON leaves it undefined).
+either way (``tests/sources/test_fast_path.py``). Known differences: of an object's repeated keys yyjson
+keeps the first value and orjson the last (JSON leaves it undefined); and yyjson reads ``nan``/``inf`` in any
+case, of which only ``NaN`` and ``Infinity`` are looked for (a case-blind search costs more than the rest of
+the checks together), so such a literal in a key the rules do not read lets a line orjson refuses load.
 
 Keys and their order come from :mod:`._fields` (never a copy). The query is built in layers, each a
 subquery adding columns.

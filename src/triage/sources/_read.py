@@ -169,7 +169,7 @@ class Block(NamedTuple):
 
 
 #: Decompressed bytes gathered into one block of lines.
-BLOCK_BYTES = 1 << 27
+BLOCK_BYTES = 1 << 26
 
 
 def iter_blocks(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,

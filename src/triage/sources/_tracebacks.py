@@ -79,7 +79,10 @@ def reassemble(order: np.ndarray, *, ns: np.ndarray, is_text: np.ndarray, messag
     """Join split traceback fragments among rows ``order`` (sorted by time; ``is_text`` marks candidates)."""
     replace: dict[str, dict[int, str]] = {s.MESSAGE: {}, s.SEVERITY: {}, s.RAW: {}}
     text = order[is_text[order]]
-    is_start = pc.equal(pc.utf8_rtrim_whitespace(messages), START).to_numpy(zero_copy_only=False)
+    # Only text rows can start a traceback: look at their messages alone.
+    is_start = np.zeros(len(is_text), bool)
+    is_start[np.flatnonzero(is_text)] = pc.equal(
+        pc.utf8_rtrim_whitespace(messages.filter(pa.array(is_text))), START).to_numpy(zero_copy_only=False)
     starts = text[is_start[text]].tolist()
     if not starts:
         return Merged(np.empty(0, np.int64), replace)
