@@ -188,3 +188,29 @@ def test_blocks_are_the_lines(tmp_path, lines, final_newline, bom, kind, cut, li
     path = tmp_path / "f"
     path.write_bytes(data)
     assert _from_blocks(path, limit, block_bytes) == _from_lines(path, limit)
+
+
+# --- reordering by runs (the frame's columns, `raw` as string views) --------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 60), st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59)), max_size=4), st.booleans(),
+       st.integers(1, 30))
+def test_runs_put_rows_in_order(n, reversals, views, chunk_rows):
+    import numpy as np
+    import pyarrow as pa
+
+    from triage.sources._columns import Runs
+
+    order = np.arange(n)
+    for a, b in reversals:  # a near-sorted order, as exports give: stretches reversed
+        a, b = sorted((a % max(n, 1), b % max(n, 1)))
+        order[a:b] = order[a:b][::-1]
+    values = [f"row {i}" for i in range(n)]
+    kind = pa.string_view() if views else pa.large_string()
+    array = pa.chunked_array([pa.array(values[i:i + chunk_rows], kind) for i in range(0, n, chunk_rows)] or
+                             [pa.array([], kind)], type=kind)
+    runs = Runs(order)
+    if runs.fits:
+        result = runs.apply(array)
+        assert result.type == pa.large_string()
+        assert result.to_pylist() == [values[i] for i in order]

@@ -137,48 +137,43 @@ class Runs:
     ['a', 'b', 'c', 'g', 'f', 'e', 'j']
     """
 
-    #: Past this many segments per row the order is too mixed for slices: gather instead.
-    MAX_SEGMENTS_PER_ROW = 1 / 64
+    #: Past this many runs (or segments) per row the order is too mixed for slices: gather instead.
+    MAX_RUNS_PER_ROW = 1 / 64
 
     def __init__(self, order: np.ndarray):
-        n = len(order)
-        self.count = n
+        self.count = len(order)
+        self._limit = max(self.count * self.MAX_RUNS_PER_ROW, 16)
         step = np.diff(order)
         # Segments of equal steps; a run is a segment of +1 or -1 steps (greedy, left to right).
-        cuts = np.flatnonzero(step[1:] != step[:-1]) + 1
-        seg_start = np.concatenate([[0], cuts]).astype(np.int64) if len(step) else np.empty(0, np.int64)
-        seg_end = np.append(cuts, len(step)).astype(np.int64) - 1 if len(step) else np.empty(0, np.int64)
-        unit = np.abs(step[seg_start]) == 1 if len(step) else np.empty(0, bool)
-        limit = max(n * self.MAX_SEGMENTS_PER_ROW, 16)
-        self.fits = int(unit.sum()) <= limit and int((~unit).sum()) <= limit
-        starts, lengths, backwards = [], [], []
-        if not self.fits:
-            self.starts = self.lengths = np.empty(0, np.int64)
-            self.backwards = np.empty(0, bool)
-            return
+        seg_start = np.concatenate([[0], np.flatnonzero(step[1:] != step[:-1]) + 1]).astype(np.int64)[:len(step)]
+        seg_end = np.append(seg_start[1:], len(step)) - 1
+        unit = np.abs(step[seg_start]) == 1
+        self.fits = int(unit.sum()) <= self._limit and int((~unit).sum()) <= self._limit
+        pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (starts, lengths, backwards)
+
+        def singles(values: np.ndarray) -> None:
+            pieces.append((values, np.ones(len(values), np.int64), np.zeros(len(values), bool)))
+
         i = 0  # the first element not in a run yet
-        for a, b, value in zip(seg_start[unit].tolist(), seg_end[unit].tolist(), step[seg_start[unit]].tolist()):
+        for a, b, value in zip(seg_start[unit].tolist(), seg_end[unit].tolist(), step[seg_start[unit]].tolist()) \
+                if self.fits else ():
             a = max(a, i)
             if a > b:
                 continue
-            singles = order[i:a]
-            starts.append(singles); lengths.append(np.ones(len(singles), np.int64))
-            backwards.append(np.zeros(len(singles), bool))
-            starts.append(order[a:a + 1]); lengths.append(np.array([b - a + 2])); backwards.append(np.array([value < 0]))
+            singles(order[i:a])
+            pieces.append((order[a:a + 1], np.array([b - a + 2]), np.array([value < 0])))
             i = b + 2
-        singles = order[i:]
-        starts.append(singles); lengths.append(np.ones(len(singles), np.int64)); backwards.append(np.zeros(len(singles), bool))
-        self.starts = np.concatenate(starts).astype(np.int64)
-        self.lengths = np.concatenate(lengths).astype(np.int64)
-        self.backwards = np.concatenate(backwards)
+        singles(order[i:] if self.fits else order[:0])
+        self.starts, self.lengths, self.backwards = (np.concatenate(p) for p in zip(*pieces))
+        self.starts, self.lengths = self.starts.astype(np.int64), self.lengths.astype(np.int64)
 
     def worth_it(self) -> bool:
         """Few enough runs that slicing beats gathering."""
-        return self.fits and len(self.starts) <= max(self.count * self.MAX_SEGMENTS_PER_ROW, 16)
+        return self.fits and len(self.starts) <= self._limit
 
     def apply(self, array: pa.ChunkedArray, pool: Executor | None = None) -> pa.ChunkedArray:
-        """The rows in run order: slices of the chunks (cut where a run crosses a chunk), joined into chunks
-        of about :data:`GATHER_ROWS` rows (on ``pool``'s threads when given)."""
+        """The rows in run order: slices of the chunks (cut where a run crosses a chunk, and every
+        :data:`GATHER_ROWS` rows), joined into chunks of about that many rows (on ``pool``'s threads if given)."""
         chunks = array.chunks
         bounds = np.cumsum([0] + [len(c) for c in chunks])
         plan, pending, pending_rows = [], [], 0
@@ -187,16 +182,18 @@ class Runs:
             pieces = []
             while length:
                 c = int(np.searchsorted(bounds, first, side="right")) - 1
-                n = min(length, int(bounds[c + 1]) - first)
+                n = min(length, int(bounds[c + 1]) - first, GATHER_ROWS)
                 pieces.append(chunks[c].slice(first - int(bounds[c]), n))
-                first, length, pending_rows = first + n, length - n, pending_rows + n
+                first, length = first + n, length - n
             if backwards:
                 joined = _text(_joined(pieces))
                 pieces = [joined.take(pa.array(np.arange(len(joined) - 1, -1, -1), type=pa.int64()))]
-            pending += pieces
-            if pending_rows >= GATHER_ROWS:
-                plan.append(pending)
-                pending, pending_rows = [], 0
+            for piece in pieces:
+                pending.append(piece)
+                pending_rows += len(piece)
+                if pending_rows >= GATHER_ROWS:
+                    plan.append(pending)
+                    pending, pending_rows = [], 0
         if pending:
             plan.append(pending)
         return pa.chunked_array(list((pool.map if pool else map)(_joined_text, plan)), type=_text_type(array.type))

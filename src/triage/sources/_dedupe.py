@@ -22,8 +22,8 @@ def repeated(insert_ids: pa.Array | Sequence[str | None], ns: np.ndarray, positi
     out = np.zeros(len(positions), bool)
     # Only rows sharing a timestamp with another can be repeats: compare the ids of those alone.
     times = ns[positions]
-    _, first, counts = np.unique(times, return_inverse=True, return_counts=True)
-    shared = np.flatnonzero(counts[first] > 1)
+    _, group, counts = np.unique(times, return_inverse=True, return_counts=True)
+    shared = np.flatnonzero(counts[group] > 1)
     if not len(shared):
         return out
     ids = insert_ids.take(pa.array(positions[shared], type=pa.int64()))

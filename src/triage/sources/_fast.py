@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import schema as s
 from . import _fast_sql
 from ._entries import ROW_TYPE
 from ._fields import EXTRACTED, Bad, extract, severity_of
@@ -74,7 +75,6 @@ class Rows(NamedTuple):
     lines: np.ndarray | None = None
     rejects: list[tuple[int, str]] | None = None
     seen: int = 0
-    last: int = 0  # the number of the block's last line
 
 
 class FastReader:
@@ -135,10 +135,11 @@ class FastReader:
         if pc.any(result.column("page")).as_py():
             return Rows(None)
         severity, bad_severity = _severities(result.column("severity"), self._cache)
-        slow = result.column("slow").to_numpy(zero_copy_only=False) | bad_severity | (lines.lengths > max_line_bytes)
+        too_long = lines.lengths > max_line_bytes
+        slow = result.column("slow").to_numpy(zero_copy_only=False) | bad_severity | too_long
         positions = np.flatnonzero(slow)
-        parsed = [parse_line(None if lines.lengths[i] > max_line_bytes else lines.line(i).rstrip(b"\r"),
-                             max_line_bytes) for i in positions.tolist()]
+        parsed = [parse_line(None if too_long[i] else lines.line(i).rstrip(b"\r"), max_line_bytes)
+                  for i in positions.tolist()]
         if any(is_page(value) for value in parsed):
             return Rows(None)
         keep = np.ones(lines.count, bool)
@@ -152,7 +153,7 @@ class FastReader:
                 rejects.append((int(lines.numbers[i]), value))
             else:
                 try:
-                    rows.append(extract(value, self._cache, b"")[:-1])
+                    rows.append(extract(value, self._cache, b"")[:-1])  # raw: the line itself, below
                     continue
                 except Bad as exc:
                     rejects.append((int(lines.numbers[i]), str(exc)))
@@ -164,7 +165,7 @@ class FastReader:
         fixed = pa.array(slow & keep)
         columns = []
         for k, name in enumerate(EXTRACTED):
-            column = severity if name == "severity" else result.column(name).combine_chunks()
+            column = severity if name == s.SEVERITY else result.column(name).combine_chunks()
             column = column.cast(ROW_TYPE.field(name).type)
             if python is not None:
                 column = pc.replace_with_mask(column, fixed, python.field(k))
@@ -174,7 +175,7 @@ class FastReader:
             columns = [column.filter(kept) for column in columns]
         columns.append(lines.raw(keep))
         chunk = pa.StructArray.from_arrays(columns, fields=list(ROW_TYPE))
-        return Rows(chunk, lines.numbers[keep], rejects, lines.count - blank, int(lines.numbers[-1]))
+        return Rows(chunk, lines.numbers[keep], rejects, lines.count - blank)
 
 
 def _severities(values: pa.ChunkedArray, cache: dict) -> tuple[pa.Array, np.ndarray]:

@@ -45,11 +45,10 @@ def read_jsonl(path: Path, collector: Collector, *, max_line_bytes: int = DEFAUL
                 for number, reason in rows.rejects:
                     collector.reject(src, number, reason)
                 collector.add_chunk(src, rows.chunk, rows.lines)
-                seen, last = seen + rows.seen, rows.last
+                seen += rows.seen
             else:
                 seen += read_lines(block_lines(block, max_line_bytes), collector, src, max_line_bytes)
-                last = block.first + (block.data.count(b"\n") + (not block.data.endswith(b"\n")) - 1
-                                      if block.data else 0)
+            last = block.last
     except Unreadable as exc:
         collector.reject(src, last + 1, str(exc))
         return
@@ -66,31 +65,38 @@ def _fast_rows(blocks: Iterator[Block], collector: Collector, max_line_bytes: in
     from ._fast import FastReader
 
     reader = FastReader(collector.sev_cache)
-    pending: deque = deque()
     try:
         with ThreadPoolExecutor(_IN_FLIGHT, thread_name_prefix="triage-rows") as pool:
             try:
-                problem = None
-                try:
-                    for block in _prefetch(blocks):
-                        work = pool.submit(reader.rows, block, max_line_bytes) if block.data is not None else None
-                        pending.append((block, work))
-                        if len(pending) >= _IN_FLIGHT:
-                            block, work = pending.popleft()
-                            yield block, None if work is None else work.result()
-                except Unreadable as exc:  # after the blocks read before the damage
-                    problem = exc
-                while pending:
-                    block, work = pending.popleft()
-                    yield block, None if work is None else work.result()
-                if problem is not None:
-                    raise problem
-            finally:
-                for _, work in pending:
-                    if work is not None:
-                        work.cancel()
+                problem = yield from _in_order(_prefetch(blocks), pool, reader, max_line_bytes)
+            finally:  # the caller stopped early: drop the blocks not started (the pool waits for the others)
+                pool.shutdown(wait=False, cancel_futures=True)
     finally:
-        reader.close()
+        reader.close()  # after the pool has waited for the blocks under way
+    if problem is not None:
+        raise problem
+
+
+def _in_order(blocks: Iterator[Block], pool, reader, max_line_bytes: int):
+    """Yield ``(block, rows)`` in order, ``_IN_FLIGHT`` blocks under way; return the damage that ended the file."""
+    pending: deque = deque()
+    problem = None
+    try:
+        for block in blocks:
+            work = pool.submit(reader.rows, block, max_line_bytes) if block.data is not None else None
+            pending.append((block, work))
+            if len(pending) >= _IN_FLIGHT:
+                yield _finished(pending.popleft())
+    except Unreadable as exc:  # the blocks read before the damage still count
+        problem = exc
+    while pending:
+        yield _finished(pending.popleft())
+    return problem
+
+
+def _finished(item: tuple) -> tuple:
+    block, work = item
+    return block, None if work is None else work.result()
 
 
 def block_lines(block: Block, max_line_bytes: int) -> Iterator[tuple[int, bytes | None]]:
@@ -105,6 +111,10 @@ def block_lines(block: Block, max_line_bytes: int) -> Iterator[tuple[int, bytes 
         yield number, None if len(line) > max_line_bytes else line.rstrip(b"\r")
 
 
+class RejectReason(str):
+    """Why a line is rejected (a value :func:`parse_line` returns, not raises)."""
+
+
 def parse_line(line: bytes | None, max_line_bytes: int) -> object:
     """One line read as Python reads it: the JSON value, ``BLANK``, or a reason to reject it (str)."""
     if line is None:
@@ -113,10 +123,6 @@ def parse_line(line: bytes | None, max_line_bytes: int) -> object:
         return orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         return BLANK if not line.strip() else RejectReason(f"invalid JSON: {exc}")
-
-
-class RejectReason(str):
-    """Why a line is rejected (a value :func:`parse_line` returns, not raises)."""
 
 
 def is_page(value: object) -> bool:

@@ -166,6 +166,12 @@ class Block(NamedTuple):
 
     first: int
     data: bytes | None
+    count: int = 1  # lines in the block
+
+    @property
+    def last(self) -> int:
+        """The number of the block's last line."""
+        return self.first + self.count - 1
 
 
 #: Decompressed bytes gathered into one block of lines.
@@ -209,13 +215,12 @@ def iter_blocks(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
             size += len(piece)
             if size < block_bytes:
                 continue
-            data = carry + b"".join(pieces)
+            data, carry = _whole_lines(carry, pieces)
             pieces, size = [], 0
-            cut = data.rfind(b"\n") + 1
-            data, carry = data[:cut], data[cut:]
             if data:
-                yield Block(number + 1, data)
-                number += data.count(b"\n")
+                count = data.count(b"\n")
+                yield Block(number + 1, data, count)
+                number += count
             if len(carry) > max_line_bytes:  # no end in sight: skip it rather than hold it
                 number += 1
                 yield Block(number, None)
@@ -230,9 +235,20 @@ def iter_blocks(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
             cut = rest.rfind(b"\n") + 1
             rest, cut_off = rest[:cut], rest[cut:]
         if rest:
-            yield Block(number + 1, rest)
-            number += rest.count(b"\n") + (not rest.endswith(b"\n"))
+            count = rest.count(b"\n") + (not rest.endswith(b"\n"))
+            yield Block(number + 1, rest, count)
+            number += count
         if len(cut_off) > max_line_bytes:  # ...unless it is already too long to be one
             yield Block(number + 1, None)
         if problem is not None:
             raise problem
+
+
+def _whole_lines(carry: bytes, pieces: list[bytes]) -> tuple[bytes, bytes]:
+    """``carry + pieces`` joined up to the last newline (one copy), and the rest (the next block's carry)."""
+    for k in range(len(pieces) - 1, -1, -1):
+        cut = pieces[k].rfind(b"\n") + 1
+        if cut:
+            last = memoryview(pieces[k])
+            return b"".join([carry, *pieces[:k], last[:cut]]), bytes(last[cut:]) + b"".join(pieces[k + 1:])
+    return b"", carry + b"".join(pieces)
