@@ -190,26 +190,83 @@ def test_blocks_are_the_lines(tmp_path, lines, final_newline, bom, kind, cut, li
     assert _from_blocks(path, limit, block_bytes) == _from_lines(path, limit)
 
 
-# --- reordering by runs (the frame's columns, `raw` as string views) --------------------------------------
+def test_block_buffers_are_reused_only_once_nothing_views_them():
+    import numpy as np
 
-@settings(max_examples=200, deadline=None)
-@given(st.integers(0, 60), st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59)), max_size=4), st.booleans(),
-       st.integers(1, 30))
-def test_runs_put_rows_in_order(n, reversals, views, chunk_rows):
+    from triage.sources._read import Block, BlockBuffers
+
+    buffers = BlockBuffers(keep=2)
+    first = buffers.take(16)
+    block = Block(1, memoryview(first)[:8], 1)
+    view = np.frombuffer(block.data, np.uint8)  # as the fast path's line scan holds it
+    buffers.give(block)
+    assert buffers.take(16) is not first  # still viewed: not handed out again
+    del view
+    block = Block(1, memoryview(first)[:8], 1)
+    buffers.give(block)
+    assert buffers.take(16) is first
+    assert buffers.take(64) is not first  # too small for this size
+    assert buffers.created == 3
+
+
+def test_a_big_load_reuses_its_block_buffers(tmp_path, monkeypatch):
+    made = []
+
+    class Spy(_read.BlockBuffers):
+        def __init__(self, keep: int = 0):
+            super().__init__(keep)
+            made.append(self)
+
+    monkeypatch.setattr(_jsonl, "BlockBuffers", Spy)
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(make_entry(i)) + "\n" for i in range(3000)))
+    frame = _load(path, fast=True, monkeypatch=monkeypatch, block_bytes=1 << 14)
+    assert len(frame) == 3000
+    blocks = path.stat().st_size // (1 << 14)
+    assert blocks > 20 and made[0].created <= _jsonl._BUFFERS + 1
+
+
+def test_a_load_runs_on_jemalloc_then_restores_arrows_pool():
+    import pyarrow as pa
+
+    from triage.sources import _memory
+
+    before = pa.default_memory_pool().backend_name
+    with _memory.load_memory():
+        with _memory.load_memory():  # nested (or concurrent) loads share it
+            inner = pa.default_memory_pool().backend_name
+        outer = pa.default_memory_pool().backend_name
+    assert pa.default_memory_pool().backend_name == before
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow has no jemalloc")
+    assert inner == outer == "jemalloc"
+    frame = triage.load(INCIDENT)
+    assert pa.default_memory_pool().backend_name == before
+    assert len(frame) > 0 and frame[s.RAW].notna().all()
+
+
+# --- reordering by runs (the frame's big columns: `raw`) ---------------------------------------------------
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 60), st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59)), max_size=4),
+       st.integers(1, 30), st.integers(1, 8))
+def test_runs_put_rows_in_order(monkeypatch, n, reversals, chunk_rows, gather_rows):
     import numpy as np
     import pyarrow as pa
 
-    from triage.sources._columns import Runs
+    from triage.sources import _columns
 
+    monkeypatch.setattr(_columns, "GATHER_ROWS", gather_rows)  # small: runs long enough to pass through
     order = np.arange(n)
     for a, b in reversals:  # a near-sorted order, as exports give: stretches reversed
         a, b = sorted((a % max(n, 1), b % max(n, 1)))
         order[a:b] = order[a:b][::-1]
     values = [f"row {i}" for i in range(n)]
-    kind = pa.string_view() if views else pa.large_string()
-    array = pa.chunked_array([pa.array(values[i:i + chunk_rows], kind) for i in range(0, n, chunk_rows)] or
-                             [pa.array([], kind)], type=kind)
-    runs = Runs(order)
+    array = pa.chunked_array([pa.array(values[i:i + chunk_rows], pa.large_string()) for i in range(0, n, chunk_rows)]
+                             or [pa.array([], pa.large_string())], type=pa.large_string())
+    runs = _columns.Runs(order)
     if runs.fits:
         result = runs.apply(array)
         assert result.type == pa.large_string()

@@ -55,6 +55,11 @@ def _in_range(times: pd.Series) -> pd.Series:
     return times.where((times >= _FIRST_NS) & (times <= _LAST_NS)).astype(s.TIMESTAMP_DTYPE)
 
 
+def one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array (Arrow's ``combine_chunks`` copies even a single chunk)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def _int64(timestamps: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return timestamps.cast(pa.int64()).fill_null(_NAT).to_numpy(zero_copy_only=False)
 
@@ -128,7 +133,7 @@ def gather(array: pa.ChunkedArray, order: np.ndarray) -> pa.ChunkedArray:
 
 class Runs:
     """``order`` as runs of consecutive positions, forwards or backwards: an export is in time order (or
-    newest first) but for a few rows, so each column is reordered by slices rather than row by row.
+    newest first) but for a few rows, so a big column is reordered by slices rather than row by row.
 
     >>> runs = Runs(np.array([0, 1, 2, 6, 5, 4, 9]))
     >>> runs.starts.tolist(), runs.lengths.tolist(), runs.backwards.tolist()
@@ -172,46 +177,43 @@ class Runs:
         return self.fits and len(self.starts) <= self._limit
 
     def apply(self, array: pa.ChunkedArray, pool: Executor | None = None) -> pa.ChunkedArray:
-        """The rows in run order: slices of the chunks (cut where a run crosses a chunk, and every
-        :data:`GATHER_ROWS` rows), joined into chunks of about that many rows (on ``pool``'s threads if given)."""
+        """The rows in run order: a forward run of :data:`GATHER_ROWS` rows or more is passed on as slices of
+        the chunks (no copy); the other rows are joined into chunks of about that many rows (on ``pool``'s
+        threads if given)."""
         chunks = array.chunks
         bounds = np.cumsum([0] + [len(c) for c in chunks])
-        plan, pending, pending_rows = [], [], 0
+        plan: list[list[pa.Array]] = []  # each: pieces joined into one chunk, or one slice passed on
+        pending: list[pa.Array] = []
+        pending_rows = 0
+
+        def close() -> None:
+            nonlocal pending, pending_rows
+            if pending:
+                plan.append(pending)
+            pending, pending_rows = [], 0
+
         for start, length, backwards in zip(self.starts.tolist(), self.lengths.tolist(), self.backwards.tolist()):
             first = start - length + 1 if backwards else start
             pieces = []
             while length:
                 c = int(np.searchsorted(bounds, first, side="right")) - 1
-                n = min(length, int(bounds[c + 1]) - first, GATHER_ROWS)
+                n = min(length, int(bounds[c + 1]) - first)
                 pieces.append(chunks[c].slice(first - int(bounds[c]), n))
                 first, length = first + n, length - n
             if backwards:
-                joined = _text(_joined(pieces))
+                joined = _joined(pieces)
                 pieces = [joined.take(pa.array(np.arange(len(joined) - 1, -1, -1), type=pa.int64()))]
             for piece in pieces:
+                if not backwards and len(piece) >= GATHER_ROWS:
+                    close()
+                    plan.append([piece])
+                    continue
                 pending.append(piece)
                 pending_rows += len(piece)
                 if pending_rows >= GATHER_ROWS:
-                    plan.append(pending)
-                    pending, pending_rows = [], 0
-        if pending:
-            plan.append(pending)
-        return pa.chunked_array(list((pool.map if pool else map)(_joined_text, plan)), type=_text_type(array.type))
-
-
-def _text_type(type_: pa.DataType) -> pa.DataType:
-    return pa.large_string() if type_ == pa.string_view() else type_
-
-
-def _text(array):
-    """String views (``raw``, pointing into the read blocks) as plain text: the one copy of their bytes."""
-    return array.cast(pa.large_string()) if array.type == pa.string_view() else array
-
-
-def _joined_text(pieces: list[pa.Array]) -> pa.Array:
-    if all(p.type == pieces[0].type for p in pieces):
-        return _text(_joined(pieces))
-    return _joined([_text(p) for p in pieces])
+                    close()
+        close()
+        return pa.chunked_array(list((pool.map if pool else map)(_joined, plan)), type=array.type)
 
 
 def _joined(chunks: list[pa.Array]) -> pa.Array:
@@ -233,14 +235,13 @@ def _replaced(array: pa.ChunkedArray, order: np.ndarray, replace: dict[int, obje
         order = order.copy()
         order[where] = len(array) + np.arange(len(where))
         array = pa.chunked_array([*array.chunks, values], type=array.type)
-        runs = Runs(order)
+        runs = None
     if not _increasing(order):
-        if array.nbytes < _BIG and array.type != pa.string_view():  # one take in Arrow (no GIL)
-            return pa.chunked_array([array.combine_chunks().take(pa.array(order, type=pa.int64()))])
+        if array.nbytes < _BIG:  # one take in Arrow (no GIL)
+            return array.take(pa.array(order, type=pa.int64()))
         # `raw`: no copy of the whole column besides the result
-        return runs.apply(array, pool) if runs is not None and runs.worth_it() else gather(_text(array), order)
-    if array.type == pa.string_view():  # in order: views are sliced, then copied once as text
-        return Runs(order).apply(array, pool) if len(order) else pa.chunked_array([], pa.large_string())
+        runs = runs or Runs(order)
+        return runs.apply(array, pool) if runs.worth_it() else gather(array, order)
     if len(order) == len(array):
         return array  # nothing dropped
     keep = np.zeros(len(array), bool)

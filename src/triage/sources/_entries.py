@@ -25,10 +25,8 @@ ATTR_FRAGMENTS = s.ATTR_FRAGMENTS
 
 #: Rows are converted to Arrow in batches, so the Python objects of only one batch are alive at a time.
 BATCH_ROWS = 16384
-# raw as string views: the fast path's point into the decompressed block; the text is copied once, in
-# order, when the frame is built.
 _TYPES = {s.HTTP_STATUS: pa.int64(), s.SOURCE_LINE: pa.int64(), s.HTTP_LATENCY_S: pa.float64(),
-          TEXT_PAYLOAD: pa.bool_(), s.RAW: pa.string_view()}
+          TEXT_PAYLOAD: pa.bool_()}
 NAMES = (*EXTRACTED, s.RAW)
 ROW_TYPE = pa.struct([(name, _TYPES.get(name, pa.large_string())) for name in NAMES])
 

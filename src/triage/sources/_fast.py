@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from .. import schema as s
 from . import _fast_sql
+from ._columns import one_array
 from ._entries import ROW_TYPE
 from ._fields import EXTRACTED, Bad, extract, severity_of
 from ._jsonl import BLANK, RejectReason, is_page, parse_line
@@ -39,7 +40,7 @@ class Lines:
         buffer = np.frombuffer(data, np.uint8)
         newlines = np.concatenate([np.flatnonzero(buffer[i:i + _WINDOW] == _LF) + i
                                    for i in range(0, len(buffer), _WINDOW)] or [np.empty(0, np.int64)])
-        ends = newlines if data.endswith(b"\n") else np.append(newlines, len(data))
+        ends = newlines if len(data) and data[-1] == _LF else np.append(newlines, len(data))
         self.count = len(ends)
         self.starts = np.concatenate([[0], newlines[:len(ends) - 1] + 1]).astype(np.int64)
         self.lengths = ends - self.starts  # without the "\n"
@@ -50,7 +51,8 @@ class Lines:
         self.text = pa.LargeStringArray.from_buffers(self.count, pa.py_buffer(offsets), pa.py_buffer(data))
 
     def raw(self, keep: np.ndarray) -> pa.Array:
-        """The kept lines as Python strips them (``rstrip(b"\\r\\n")``), as string views into the block."""
+        """The kept lines as Python strips them (``rstrip(b"\\r\\n")``), copied out of the block (which is
+        then reused) into one text array."""
         starts, lengths = self.starts[keep], self.lengths[keep]
         buffer = np.frombuffer(self.data, np.uint8)
         while True:  # "\r"s before the "\n"
@@ -59,12 +61,12 @@ class Lines:
                 break
             lengths[cr] -= 1
         if len(self.data) >= 2**31:  # views address a buffer with 32-bit offsets
-            return pc.utf8_rtrim(self.text.filter(pa.array(keep)), characters="\r\n").cast(pa.string_view())
-        return _string_views(buffer, starts, lengths)
+            return pc.utf8_rtrim(self.text.filter(pa.array(keep)), characters="\r\n")
+        return _string_views(buffer, starts, lengths).cast(pa.large_string())
 
     def line(self, i: int) -> bytes:
         start = int(self.starts[i])
-        return self.data[start:start + int(self.lengths[i])]
+        return bytes(self.data[start:start + int(self.lengths[i])])
 
 
 class Rows(NamedTuple):
@@ -165,8 +167,9 @@ class FastReader:
         fixed = pa.array(slow & keep)
         columns = []
         for k, name in enumerate(EXTRACTED):
-            column = severity if name == s.SEVERITY else result.column(name).combine_chunks()
-            column = column.cast(ROW_TYPE.field(name).type)
+            column = severity if name == s.SEVERITY else one_array(result.column(name))
+            if column.type != ROW_TYPE.field(name).type:
+                column = column.cast(ROW_TYPE.field(name).type)
             if python is not None:
                 column = pc.replace_with_mask(column, fixed, python.field(k))
             columns.append(column)
@@ -181,7 +184,7 @@ class FastReader:
 def _severities(values: pa.ChunkedArray, cache: dict) -> tuple[pa.Array, np.ndarray]:
     """Cloud Logging names for the severity texts (each distinct text mapped once), and where a text is not
     a level (Python rejects those rows)."""
-    encoded = values.combine_chunks().dictionary_encode()
+    encoded = one_array(values).dictionary_encode()
     names, bad = [], []
     for text in encoded.dictionary.to_pylist():
         try:

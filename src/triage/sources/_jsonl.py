@@ -18,7 +18,7 @@ import orjson
 
 from . import _read
 from ._entries import Collector
-from ._read import DEFAULT_MAX_LINE_BYTES, Block, Unreadable, iter_blocks
+from ._read import DEFAULT_MAX_LINE_BYTES, Block, BlockBuffers, Unreadable, iter_blocks
 
 #: Below this many bytes a file is read line by line (starting DuckDB costs more than it saves).
 FAST_MIN_BYTES = 1 << 20
@@ -36,7 +36,9 @@ def read_jsonl(path: Path, collector: Collector, *, max_line_bytes: int = DEFAUL
     src = collector.begin(str(path))
     if fast is None:
         fast = path.stat().st_size >= FAST_MIN_BYTES
-    blocks = iter_blocks(path, max_line_bytes=max_line_bytes, block_bytes=block_bytes or _read.BLOCK_BYTES)
+    buffers = BlockBuffers(keep=_BUFFERS)
+    blocks = iter_blocks(path, max_line_bytes=max_line_bytes, block_bytes=block_bytes or _read.BLOCK_BYTES,
+                         buffers=buffers)
     seen = last = 0
     try:
         for block, rows in (_fast_rows(blocks, collector, max_line_bytes) if fast else
@@ -49,6 +51,8 @@ def read_jsonl(path: Path, collector: Collector, *, max_line_bytes: int = DEFAUL
             else:
                 seen += read_lines(block_lines(block, max_line_bytes), collector, src, max_line_bytes)
             last = block.last
+            del rows
+            buffers.give(block)
     except Unreadable as exc:
         collector.reject(src, last + 1, str(exc))
         return
@@ -58,6 +62,8 @@ def read_jsonl(path: Path, collector: Collector, *, max_line_bytes: int = DEFAUL
 
 #: Blocks in the works at once on the fast path: while DuckDB parses one, the rows of the other are built.
 _IN_FLIGHT = 2
+#: Block buffers kept for reuse: those under way, the one read ahead, the one being filled, the one added.
+_BUFFERS = _IN_FLIGHT + 3
 
 
 def _fast_rows(blocks: Iterator[Block], collector: Collector, max_line_bytes: int):
@@ -104,8 +110,9 @@ def block_lines(block: Block, max_line_bytes: int) -> Iterator[tuple[int, bytes 
     if block.data is None:
         yield block.first, None
         return
-    lines = block.data.split(b"\n")
-    if block.data.endswith(b"\n"):
+    data = bytes(block.data)
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
         lines.pop()
     for number, line in enumerate(lines, block.first):
         yield number, None if len(line) > max_line_bytes else line.rstrip(b"\r")

@@ -12,6 +12,7 @@ import pandas as pd
 from . import _detect, _read
 from ._entries import Collector
 from ._errors import LoadError, check_errors_mode
+from ._memory import load_memory
 
 _SIDECAR_SUFFIXES = (".gz", ".gzip", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".log", ".txt")
 _META = ".meta.json"
@@ -73,10 +74,11 @@ def load(
         raise ValueError(f"format must be one of {_detect.FORMATS} or None, not {format!r}")
     files = expand(paths)
     collector = Collector(errors)
-    for path in files:
-        _verify_sample(path)
-        _read_file(path, collector, format=format, pattern=pattern, max_line_bytes=max_line_bytes)
-    return collector.finish()
+    with load_memory():
+        for path in files:
+            _verify_sample(path)
+            _read_file(path, collector, format=format, pattern=pattern, max_line_bytes=max_line_bytes)
+        return collector.finish()
 
 
 def expand(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import gzip
 import io
+import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+import numpy as np
 from isal import isal_zlib  # Intel ISA-L: zlib's format, about twice as fast to inflate
 
 #: A longer line is rejected (not read into memory whole).
 DEFAULT_MAX_LINE_BYTES = 10 * 2**20
 _BUFFER = 1 << 20
+#: Bytes inflated (or read) per step: pieces this small are recycled by malloc, not mapped and zeroed afresh.
+_PIECE = 1 << 18
 _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
 
@@ -51,23 +55,27 @@ class _Gunzip(io.RawIOBase):
         return n
 
     def next_piece(self) -> bytes | None:
-        """The output of the next decompression step (possibly empty), or None at the end.
+        """The output of the next decompression step (possibly empty; at most :data:`_PIECE` bytes), or None
+        at the end.
 
         Raises what the inflater raises on corrupt data; everything handed over before stays valid.
         """
         if self.truncated:
             return None
-        if self._inflate.eof:
-            rest = self._inflate.unused_data or self._raw.read(_BUFFER)
+        inflate = self._inflate
+        if inflate.unconsumed_tail:
+            return inflate.decompress(inflate.unconsumed_tail, _PIECE)
+        if inflate.eof:
+            rest = inflate.unused_data or self._raw.read(_BUFFER)
             if not rest.strip(b"\0"):  # end of the last member (tar-style zero padding allowed)
                 return None
             self._inflate = isal_zlib.decompressobj(wbits=47)
-            return self._inflate.decompress(rest)
+            return self._inflate.decompress(rest, _PIECE)
         chunk = self._raw.read(_BUFFER)
         if not chunk:
             self.truncated = True
-            return self._inflate.flush()
-        return self._inflate.decompress(chunk)
+            return inflate.flush()
+        return inflate.decompress(chunk, _PIECE)
 
     def _set(self, data: bytes) -> None:
         self._pending, self._offset = data, 0
@@ -165,7 +173,7 @@ class Block(NamedTuple):
     ``data`` may still be longer than the limit: the reader checks each."""
 
     first: int
-    data: bytes | None
+    data: memoryview | None
     count: int = 1  # lines in the block
 
     @property
@@ -178,18 +186,75 @@ class Block(NamedTuple):
 BLOCK_BYTES = 1 << 26
 
 
+class BlockBuffers:
+    """Memory for blocks, taken back once a block is done with: a big load then reuses a few buffers
+    rather than having fresh pages mapped and zeroed for every block.
+
+    A buffer is reused only when nothing looks at it any more (no view, array or slice of it is alive).
+    """
+
+    def __init__(self, keep: int = 0):
+        self._keep = keep
+        self._free: list[bytearray] = []
+        self._lock = threading.Lock()
+        self.created = 0  # buffers allocated (not reused)
+
+    def take(self, size: int) -> bytearray:
+        with self._lock:
+            for i, buffer in enumerate(self._free):
+                if len(buffer) >= size:
+                    return self._free.pop(i)
+            self.created += 1
+        return bytearray(size)
+
+    def give(self, block: Block) -> None:
+        """The block's memory, for another block; kept only if nothing uses it any more."""
+        if not isinstance(block.data, memoryview) or not isinstance(block.data.obj, bytearray):
+            return
+        buffer = block.data.obj
+        try:
+            block.data.release()
+            buffer.append(0)  # a bytearray cannot change size while something views it
+            buffer.pop()
+        except BufferError:
+            return
+        with self._lock:
+            if len(self._free) < self._keep:
+                self._free.append(buffer)
+
+
+def _newlines(buffer: bytearray, size: int) -> int:
+    """How many newlines ``buffer[:size]`` holds (numpy lets the other threads run meanwhile)."""
+    data = np.frombuffer(buffer, np.uint8, count=size)
+    return sum(int(np.count_nonzero(data[i:i + _PIECE] == 10)) for i in range(0, size, _PIECE))
+
+
+def _put(buffer: bytearray, size: int, piece: bytes) -> bytearray:
+    """``piece`` written at ``size``, the buffer grown if it must be (a line longer than a block)."""
+    end = size + len(piece)
+    if end > len(buffer):
+        buffer.extend(bytes(end - len(buffer)))
+    buffer[size:end] = piece
+    return buffer
+
+
 def iter_blocks(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-                block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
+                block_bytes: int = BLOCK_BYTES, buffers: BlockBuffers | None = None) -> Iterator[Block]:
     """The lines of :func:`iter_lines`, many at a time: the same lines and numbers, BOM and damage handling.
 
-    Raises :class:`Unreadable` after the last whole line before the damage.
+    Each block's data is a view of a buffer from ``buffers``, to be handed back with
+    :meth:`BlockBuffers.give` once done with. Raises :class:`Unreadable` after the last whole line before
+    the damage.
     """
+    buffers = buffers or BlockBuffers()
+    capacity = block_bytes + _PIECE
     with open(path, "rb") as raw:
         gzipped = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
         source = _Gunzip(raw) if gzipped else None
-        read = source.next_piece if source else (lambda: raw.read(block_bytes) or None)
-        number, carry, pieces, size = 0, b"", [], 0
+        read = source.next_piece if source else (lambda: raw.read(_PIECE) or None)
+        number, head = 0, b""
+        buffer, size = buffers.take(capacity), 0
         skipping, start, problem = False, True, None
         while True:
             try:
@@ -200,55 +265,42 @@ def iter_blocks(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
             if piece is None:
                 break
             if start:  # a BOM may come split over the first pieces
-                head = b"".join(pieces) + piece
+                head += piece
                 if len(head) < len(_BOM) and _BOM.startswith(head):
-                    pieces, size = [head], len(head)
                     continue
-                piece, pieces, size = head[len(_BOM):] if head.startswith(_BOM) else head, [], 0
-                start = False
+                piece, start = head[len(_BOM):] if head.startswith(_BOM) else head, False
             if skipping:  # the rest of an over-long line
                 cut = piece.find(b"\n")
                 if cut < 0:
                     continue
                 piece, skipping = piece[cut + 1:], False
-            pieces.append(piece)
+            buffer = _put(buffer, size, piece)
             size += len(piece)
             if size < block_bytes:
                 continue
-            data, carry = _whole_lines(carry, pieces)
-            pieces, size = [], 0
-            if data:
-                count = data.count(b"\n")
-                yield Block(number + 1, data, count)
+            cut = buffer.rfind(b"\n", 0, size) + 1
+            if cut:
+                count = _newlines(buffer, cut)
+                following = buffers.take(capacity)
+                following[:size - cut] = memoryview(buffer)[cut:size]  # the start of the next block's first line
+                yield Block(number + 1, memoryview(buffer)[:cut], count)
                 number += count
-            if len(carry) > max_line_bytes:  # no end in sight: skip it rather than hold it
+                buffer, size = following, size - cut
+            if size > max_line_bytes:  # no end in sight: skip it rather than hold it
                 number += 1
                 yield Block(number, None)
-                carry, skipping = b"", True
+                size, skipping = 0, True
         if source is not None and source.truncated and problem is None:
             problem = _unreadable(_TRUNCATED)
-        rest = carry + b"".join(pieces)
-        if start and rest == _BOM[:len(rest)]:
-            rest = b""
-        cut_off = b""
+        cut_off = 0
         if problem is not None:  # a cut-off last line is part of the damage, not a record...
-            cut = rest.rfind(b"\n") + 1
-            rest, cut_off = rest[:cut], rest[cut:]
-        if rest:
-            count = rest.count(b"\n") + (not rest.endswith(b"\n"))
-            yield Block(number + 1, rest, count)
+            cut = buffer.rfind(b"\n", 0, size) + 1
+            size, cut_off = cut, size - cut
+        if size:
+            count = _newlines(buffer, size) + (buffer[size - 1] != ord("\n"))
+            yield Block(number + 1, memoryview(buffer)[:size], count)
             number += count
-        if len(cut_off) > max_line_bytes:  # ...unless it is already too long to be one
+        if cut_off > max_line_bytes:  # ...unless it is already too long to be one
             yield Block(number + 1, None)
         if problem is not None:
             raise problem
-
-
-def _whole_lines(carry: bytes, pieces: list[bytes]) -> tuple[bytes, bytes]:
-    """``carry + pieces`` joined up to the last newline (one copy), and the rest (the next block's carry)."""
-    for k in range(len(pieces) - 1, -1, -1):
-        cut = pieces[k].rfind(b"\n") + 1
-        if cut:
-            last = memoryview(pieces[k])
-            return b"".join([carry, *pieces[:k], last[:cut]]), bytes(last[cut:]) + b"".join(pieces[k + 1:])
-    return b"", carry + b"".join(pieces)

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema as s
+from ._columns import one_array
 
 START = "Traceback (most recent call last):"
 CHAIN = (
@@ -69,7 +70,7 @@ def _group_codes(keys: list[pa.ChunkedArray], positions: np.ndarray) -> np.ndarr
     take = pa.array(positions, type=pa.int64())
     code = np.zeros(len(positions), np.int64)
     for values in keys:
-        encoded = values.take(take).combine_chunks().dictionary_encode(null_encoding="encode")
+        encoded = one_array(values.take(take)).dictionary_encode(null_encoding="encode")
         code = code * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
     return code
 
