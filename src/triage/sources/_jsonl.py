@@ -51,7 +51,6 @@ def read_jsonl(path: Path, collector: Collector, *, max_line_bytes: int = DEFAUL
             else:
                 seen += read_lines(block_lines(block, max_line_bytes), collector, src, max_line_bytes)
             last = block.last
-            del rows
             buffers.give(block)
     except Unreadable as exc:
         collector.reject(src, last + 1, str(exc))

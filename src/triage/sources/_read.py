@@ -226,7 +226,7 @@ class BlockBuffers:
 def _newlines(buffer: bytearray, size: int) -> int:
     """How many newlines ``buffer[:size]`` holds (numpy lets the other threads run meanwhile)."""
     data = np.frombuffer(buffer, np.uint8, count=size)
-    return sum(int(np.count_nonzero(data[i:i + _PIECE] == 10)) for i in range(0, size, _PIECE))
+    return sum(int(np.count_nonzero(data[i:i + _PIECE] == ord("\n"))) for i in range(0, size, _PIECE))
 
 
 def _put(buffer: bytearray, size: int, piece: bytes) -> bytearray:
