@@ -255,3 +255,4 @@ EVIDENCE_TRUNCATED = "truncated"
 EVIDENCE_CONNECTION = "connection"
 EVIDENCE_REQUEST = "request"
 EVIDENCE_TRACE = "trace"
+EVIDENCE_SEVERAL = "several"  # the entry names several users: counted for nobody (user stays NaN)

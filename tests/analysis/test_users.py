@@ -39,7 +39,6 @@ def test_ids_in_text_are_found(message, expected):
     "User has reached the maximum number of WebSocket managers (5)",
     "for user authentication please retry",
     "Cleaned up stale managers for users [105150897221174086193, 108272503388659081485]",
-    f"Moved sessions from user {FULL} to user {OTHER}",
     "THREAD CREATION: Creating missing thread record for user system",
     "request by user_id=anonymous",
     "nothing here at all",
@@ -136,3 +135,55 @@ def test_incident_users_match_the_truth(incident_frame, incident_truth):
     assert recall >= 0.95
     assert set(out[s.USER_EVIDENCE].dropna()) >= {c.EVIDENCE_STRUCTURED, c.EVIDENCE_TEXT, c.EVIDENCE_TRUNCATED,
                                                   c.EVIDENCE_CONNECTION, c.EVIDENCE_REQUEST, c.EVIDENCE_TRACE}
+
+
+def test_an_entry_naming_several_users_says_so_and_counts_for_nobody():
+    messages = [f"Moved sessions from user {FULL} to user {OTHER}", f"for user {FULL}"]
+    out = users(messages)
+    assert pd.isna(out[s.USER].iloc[0]) and out[s.USER_EVIDENCE].iloc[0] == c.EVIDENCE_SEVERAL
+    assert out[s.USER].iloc[1] == FULL
+
+
+@pytest.mark.parametrize("listing", [
+    "Heartbeat sweep: ws_aaaa1111_1_ab ok, ws_bbbb2222_1_cd ok",  # connection keys of two users
+    "Session cleanup: expired sess_a1b2c3, sess_d4e5f6",  # session keys of two users
+])
+def test_a_line_listing_keys_of_several_users_belongs_to_none(listing):
+    messages = ["Accepted ws_aaaa1111_1_ab for user alice-1", "Accepted ws_bbbb2222_1_cd for user bob-2",
+                "Login sess_a1b2c3 for user alice-1", "Login sess_d4e5f6 for user bob-2", listing, listing]
+    out = users(messages)
+    assert out[s.USER].iloc[4:].isna().all()
+    assert (out[s.USER_EVIDENCE].iloc[4:] == c.EVIDENCE_SEVERAL).all()
+    # Keys of one user, listed twice, still name that user.
+    same = users(messages[:4] + ["Heartbeat: ws_aaaa1111_1_ab ok, sess_a1b2c3 ok, ws_aaaa1111_1_ab again"])
+    assert same[s.USER].iloc[4] == "alice-1"
+
+
+CODE_TRACEBACK = (
+    "Traceback (most recent call last):\n"
+    '  File "/srv/app/orders.py", line 41, in create\n'
+    "    charge(order, user_id=request.user.id)\n"
+    '  File "/srv/app/billing.py", line 9, in charge\n'
+    "    raise PaymentError(f\"declined for user {uid}\")\n"
+    "billing.PaymentError: card declined"
+)
+
+
+def test_source_code_in_tracebacks_is_not_evidence():
+    out = users([CODE_TRACEBACK, CODE_TRACEBACK.replace("card declined", "card declined for user u-77")])
+    assert pd.isna(out[s.USER].iloc[0])
+    assert out[s.USER].iloc[1] == "u-77"  # the exception's own line is the message's text
+
+
+def test_request_id_in_a_traceback_header_links_to_the_requests_user():
+    header = "Error handling request 7f3a9c1e22\n" + CODE_TRACEBACK
+    messages = [header, "Request 7f3a9c1e22 POST /api/orders 500", "Request 0b0b0b0b99 GET / 200", header]
+    out = users(messages, **{s.USER_ID: [None, "u-5", "u-6", None]})
+    assert out[s.USER].tolist() == ["u-5", "u-5", "u-6", "u-5"]
+    assert out[s.USER_EVIDENCE].iloc[0] == c.EVIDENCE_REQUEST
+
+
+@pytest.mark.parametrize("message", ["db=,user= LOG:  checkpoint starting", "db=app,user= FATAL: password",
+                                     'user="" logged out', "user_id= "])
+def test_an_empty_user_field_is_no_user(message):
+    assert users([message])[s.USER].isna().all()

@@ -27,14 +27,18 @@ NON_USER_MENTION = identity.NON_USER_MENTION
 KEYS = {
     c.EVIDENCE_EMAIL: ("@", r"(?P<key>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"),
     c.EVIDENCE_CONNECTION: ("ws_", r"\b(?P<key>ws_[\w-]+)"),
+    # "req_X", "request_id=X", and a bare id after "request" as servers print it in a traceback's header
+    # ("Error handling request 7f3a9c1e"): an id there needs a digit and 6 characters ("request body" is none).
     c.EVIDENCE_REQUEST: ("(?i)req|sess", r"(?i)\b(?P<key>(?:req|sess|session)_[\w-]+)"
-                              r"|\b(?:request|session)[ _]id['\"]?[:= ]+['\"]?(?P<key2>[\w-]{6,})"),
+                              r"|\b(?:request|session)[ _]id['\"]?[:= ]+['\"]?(?P<key2>[\w-]{6,})"
+                              r"|\brequest[ :]+['\"]?(?P<key3>[a-z_-]*\d[\w-]{5,})"),
 }
 #: A connection id that embeds the start of the user id: ws_<prefix>_<time>_<hex>.
 CONNECTION_PREFIX = r"\bws_(?P<prefix>[A-Za-z0-9-]{4,})_"
 _MIN_PREFIX = 4
 #: Evidence names, most trusted first; per-row evidence is kept as an index into this tuple.
-EVIDENCE = (c.EVIDENCE_STRUCTURED, c.EVIDENCE_TEXT, c.EVIDENCE_TRUNCATED, *KEYS, c.EVIDENCE_TRACE)
+EVIDENCE = (c.EVIDENCE_STRUCTURED, c.EVIDENCE_TEXT, c.EVIDENCE_TRUNCATED, *KEYS, c.EVIDENCE_TRACE,
+            c.EVIDENCE_SEVERAL)
 
 
 def _mentions(distinct: pd.Series) -> pd.DataFrame:
@@ -132,15 +136,32 @@ def _strings(names, codes: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(table.take(pa.array(codes, mask=codes < 0)), index=index, dtype=STRING_DTYPE)
 
 
-def _key_codes(distinct: pd.Series) -> tuple[dict[str, np.ndarray], pd.Index]:
-    """For each key kind, the key code of every distinct message (-1: none); all kinds share one code space."""
-    found = []
+def _key_codes(distinct: pd.Series) -> tuple[dict[str, np.ndarray], pd.Index, np.ndarray, np.ndarray]:
+    """For each key kind, the key code of every distinct message (-1: none); all kinds share one code space.
+
+    Also the (message, key code) pairs of every key of messages that name more than one key of a kind (a job
+    listing several users' sessions), to tell later whether those keys belong to several users.
+    """
+    found, extra = [], []
     for kind, (literal, pattern) in KEYS.items():
         candidates = distinct[_text.contains(distinct, literal)]
         extracted = _text.extract(candidates, pattern)
-        key = extracted["key"].fillna(extracted["key2"]) if "key2" in extracted else extracted["key"]
-        found.append(key.dropna())
-    every = pd.concat(found)
+        key = extracted["key"]
+        for other in ("key2", "key3"):
+            if other in extracted:
+                key = key.fillna(extracted[other])
+        key = key.dropna()
+        found.append(key)
+        many = key[_text.count_matches(candidates.loc[key.index], pattern) >= 2]
+        if len(many):  # few messages: Python's re over them is fine
+            matches = candidates.loc[many.index].astype(object).str.extractall(pattern)
+            keys = matches["key"]
+            for other in ("key2", "key3"):
+                if other in matches:
+                    keys = keys.fillna(matches[other])
+            keys = keys.dropna()
+            extra.append(pd.Series(keys.to_numpy(), index=keys.index.get_level_values(0)))
+    every = pd.concat(found + extra)
     codes, names = pd.factorize(every)  # one hash pass gives the shared code space
     out, start = {}, 0
     for kind, key in zip(KEYS, found):
@@ -148,7 +169,8 @@ def _key_codes(distinct: pd.Series) -> tuple[dict[str, np.ndarray], pd.Index]:
         column[key.index.to_numpy()] = codes[start:start + len(key)]
         out[kind] = column
         start += len(key)
-    return out, pd.Index(names)
+    extra_messages = np.concatenate([e.index.to_numpy() for e in extra]) if extra else np.zeros(0, np.int64)
+    return out, pd.Index(names), extra_messages.astype(np.int64), codes[start:].astype(np.int64)
 
 
 def _one_per(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
@@ -174,21 +196,25 @@ def add_users(frame: pd.DataFrame) -> pd.DataFrame:
         the ``user_id`` column.
     ``text``
         an id in the message: "for user X", "User X has ...", ``user_id=X``, ``user_id: X``, "user_id format: X".
-        In prose the id must look like an id (contain a digit, ``_`` or ``-``) so "User has reached" is nobody.
+        In prose the id must look like an id (contain a digit, ``_`` or ``-``) so "User has reached" is nobody;
+        after ``=`` the value starts at once (``db=,user= LOG:`` names nobody). Only the message's own text
+        counts: the frame and source-code lines of a traceback (``charge(order, user_id=request.user.id)``)
+        are not evidence (:mod:`triage.identity`, shared with redaction).
     ``truncated``
         ``10594514...`` resolved to the one full id (from the two sources above) that starts with it.
         Ambiguous or unknown prefixes stay unresolved; their entries are counted in
         ``frame.attrs["users_unresolved"]``.
     ``login-email``, ``connection``, ``request``
         an email, connection id (``ws_...``) or request/session id that another entry ties to exactly one user
-        ("accepted ws_X for user U", "Request req_X completed for user U", a login naming email and id); a
-        connection id ``ws_<prefix>_...`` whose prefix is a unique known id's start.
+        ("accepted ws_X for user U", "Request req_X completed for user U", a login naming email and id, a
+        traceback headed "Error handling request 7f3a9c1e22" and an entry about request 7f3a9c1e22 with a
+        ``user_id``); a connection id ``ws_<prefix>_...`` whose prefix is a unique known id's start.
     ``trace``
         an entry without a user in a trace whose identified entries all name the same single user.
 
     Words such as ``system``, ``anonymous``, ``unknown``, ``null``, ``guest`` or ``admin`` are not users; an entry
-    that names several users (a cleanup list) and an entry that names a non-user belong to nobody and are not
-    filled from keys or traces.
+    that names several users (a cleanup list, a sweep listing several users' sessions or connections) and an
+    entry that names a non-user belong to nobody and are not filled from keys or traces.
 
     Parameters
     ----------
@@ -199,7 +225,7 @@ def add_users(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         A copy of ``frame`` with ``user`` (str, NaN when unknown) and ``user_evidence`` (str, one of the source
-        names above, NaN when no user).
+        names above; "several" when the entry names several users, who then get none of it; NaN when no user).
 
     Examples
     --------
@@ -237,8 +263,9 @@ def add_users(frame: pd.DataFrame) -> pd.DataFrame:
     structured_user = np.where(structured_codes >= 0, structured_user[np.maximum(structured_codes, 0)]
                                if len(structured_user) else -1, -1)
     structured_non_user = (structured_codes >= 0) & (structured_user < 0)
-    blocked = (per_row(mentions["several"].to_numpy(), False)
-               | per_row(mentions["non_user"].to_numpy(), False) | structured_non_user) & (structured_user < 0)
+    several_rows = per_row(mentions["several"].to_numpy(), False) & (structured_user < 0)
+    blocked = (several_rows | per_row(mentions["non_user"].to_numpy(), False) | structured_non_user) & (
+        structured_user < 0)
 
     def fill(candidate: np.ndarray, source: str) -> None:
         take = (user < 0) & (candidate >= 0) & ~blocked
@@ -253,20 +280,29 @@ def add_users(frame: pd.DataFrame) -> pd.DataFrame:
     fill(per_row(truncated, -1), c.EVIDENCE_TRUNCATED)
 
     # Keys (emails, connections, requests) tied to exactly one user by the entries identified so far.
-    keys, key_names = _key_codes(distinct)
+    keys, key_names, extra_messages, extra_keys = _key_codes(distinct)
     n_keys = len(key_names)
     seeded = user >= 0
     key_user = _one_per(np.concatenate([k[safe][seeded & has_message] for k in keys.values()]),
                         np.tile(user[seeded & has_message], len(keys)), n_keys)
+    # The prefix embedded in connection ids, read from the (fewer, shorter) distinct keys.
+    key_prefix = _text.extract(pd.Series(key_names, dtype=STRING_DTYPE), CONNECTION_PREFIX)["prefix"]
+    prefix_user, prefix_unresolved = vocabulary.resolve_prefixes(key_prefix, known)
+    # A message listing keys of several users (a job's sweep over sessions) belongs to none of them.
+    if len(extra_keys):
+        owner = np.where(key_user[extra_keys] >= 0, key_user[extra_keys], prefix_user[extra_keys])
+        listed = pd.DataFrame({"m": extra_messages, "u": owner})
+        owners = listed[listed["u"] >= 0].groupby("m")["u"].nunique()
+        several_keys = np.zeros(len(distinct), dtype=bool)
+        several_keys[owners.index[owners > 1].to_numpy(dtype=np.int64)] = True
+        several_rows |= per_row(several_keys, False) & (user < 0)
+        blocked |= several_rows
     by_kind = {kind: np.where(k >= 0, key_user[np.maximum(k, 0)] if n_keys else -1, -1) for kind, k in keys.items()}
     # A message whose keys point at different users names nobody.
     stacked = np.stack(list(by_kind.values()))
     agreed = np.where(stacked >= 0, stacked, stacked.max(axis=0)).min(axis=0) == stacked.max(axis=0)
     for kind, candidate in by_kind.items():
         fill(per_row(np.where(agreed, candidate, -1), -1), kind)
-    # The prefix embedded in connection ids, read from the (fewer, shorter) distinct keys.
-    key_prefix = _text.extract(pd.Series(key_names, dtype=STRING_DTYPE), CONNECTION_PREFIX)["prefix"]
-    prefix_user, prefix_unresolved = vocabulary.resolve_prefixes(key_prefix, known)
     connection = keys[c.EVIDENCE_CONNECTION]
     has_connection = connection >= 0
     via_connection = np.where(has_connection, prefix_user[np.maximum(connection, 0)] if n_keys else -1, -1)
@@ -281,6 +317,8 @@ def add_users(frame: pd.DataFrame) -> pd.DataFrame:
         fill(np.where(trace_codes >= 0, trace_user[np.maximum(trace_codes, 0)] if len(trace_names) else -1, -1),
              c.EVIDENCE_TRACE)
 
+    # Rows that name several users say so, and count for nobody.
+    evidence[several_rows & (user < 0)] = EVIDENCE.index(c.EVIDENCE_SEVERAL)
     out = frame.assign(**{s.USER: vocabulary.strings(user, frame.index),
                           s.USER_EVIDENCE: _strings(EVIDENCE, evidence, frame.index)})
     pending = per_row(np.asarray(unresolved) | unresolved_connection, False)
