@@ -216,6 +216,8 @@ CONFIDENCE = "confidence"  # 0..1
 PERIODIC = "periodic"  # bool
 DESCRIPTION = "description"  # e.g. "every ~3 min ± 4 s"
 EVENTS = "events"
+CLOCK = "clock"  # where the kept clock ticks: "across instances", "on one instance", "on each instance"
+GAP_S = "gap_s"  # period_gaps(): one gap (seconds) the verdict was computed from
 
 # compare_revisions() (long: signature × revision) and compare_windows()
 SERVING_FROM = "serving_from"

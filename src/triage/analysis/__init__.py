@@ -8,7 +8,7 @@ never re-derived) and returns a pandas object whose columns are named by ``triag
 from __future__ import annotations
 
 from triage.analysis._cascades import cascades
-from triage.analysis._periodicity import periodicity
+from triage.analysis._periodicity import period_gaps, periodicity
 from triage.analysis._revisions import compare_revisions
 from triage.analysis._severity import severity_mismatches
 from triage.analysis._summary import summarize
@@ -16,5 +16,5 @@ from triage.analysis._timeline import timeline
 from triage.analysis._users import add_users
 from triage.analysis._windows import compare_windows
 
-__all__ = ["add_users", "cascades", "compare_revisions", "compare_windows", "periodicity", "severity_mismatches",
+__all__ = ["add_users", "cascades", "compare_revisions", "compare_windows", "period_gaps", "periodicity", "severity_mismatches",
            "summarize", "timeline"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -44,13 +45,17 @@ def periodicity(
     Returns
     -------
     plotly.graph_objects.Figure
-        One histogram trace per signature (``meta`` = signature; ``x`` = the gaps in seconds) and one vertical
+        One histogram trace per signature (``meta`` = signature; ``x`` = the gaps the verdict was computed from,
+        ``triage.analysis.period_gaps``: per instance or pooled across instances, as the clock kept) and one vertical
         line named ``period`` per periodic signature, at ``period_s``.
     """
+    from triage.analysis import period_gaps
     from triage.analysis import periodicity as detect
 
     logs = with_signatures(frame)
     found = detect(logs)
+    # The gaps each verdict was computed from (pooled or per instance, beats under 1 s merged).
+    used = {str(k): v.to_numpy() for k, v in period_gaps(logs).groupby(s.SIGNATURE, sort=False)[s.GAP_S]}
     if signatures is None:
         ranked = found[found[s.PERIODIC].astype(bool)].sort_values([s.CONFIDENCE, s.EVENTS], ascending=False)
         chosen = [str(x) for x in ranked[s.SIGNATURE].head(top)]
@@ -66,8 +71,7 @@ def periodicity(
         titles.append(text)
     fig = grid(len(chosen), titles=titles, shared_x=False)
     for row, sig in enumerate(chosen, start=1):
-        times = logs.loc[logs[s.SIGNATURE].astype(str) == sig, s.TIMESTAMP].sort_values()
-        gaps = times.diff().dt.total_seconds().dropna().round(3).to_numpy()
+        gaps = used.get(sig, np.zeros(0)).round(3)
         fig.add_trace(go.Histogram(x=gaps, nbinsx=bins, name=legend_label(templates.get(sig, sig)), meta=sig,
                                    marker_color=signature_color(sig), showlegend=False,
                                    hovertext=plotly_text(templates.get(sig, sig), limit=HOVER_CHARS),
