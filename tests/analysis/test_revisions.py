@@ -23,7 +23,7 @@ def deploys(*spans) -> pd.DataFrame:
 
 def errors(times, revision, message="boom", **extra) -> pd.DataFrame:
     return frame(np.asarray(times, dtype=float), **{s.MESSAGE: message, s.SERVICE: "api", s.REVISION: revision,
-                                                    s.SEVERITY: "ERROR"}, **extra)
+                                                    s.SEVERITY: "ERROR", **extra})
 
 
 def verdicts(f, signature="boom"):
@@ -117,3 +117,75 @@ def test_compare_windows_verdicts_with_a_split_and_with_four_bounds():
     assert four.loc["grew", s.BASELINE_COUNT] == 2 and four.loc["grew", s.INCIDENT_COUNT] == 31
     with pytest.raises(ValueError):
         compare_windows(f, (T0, T0))
+
+
+# --- verdicts judged next to the switch, for problems only ---------------------------------------------------------
+
+def test_a_burst_that_ended_long_before_the_deploy_is_not_fixed_by_it():
+    spans = (("r1", 0, 3 * HOUR), ("r2", 3 * HOUR, 6 * HOUR))
+    burst = errors(HOUR + np.arange(0, 600, 5.0), "r1")  # 10 minutes, two hours before the switch
+    out = verdicts(stack(deploys(*spans), burst))
+    assert out.loc["r2", s.VERDICT] == "unchanged"
+    assert "already quiet" in out.loc["r2", s.EXPLANATION]
+    # The same burst right up to the switch, then quiet: fixed.
+    late = errors(3 * HOUR - 600 + np.arange(0, 600, 5.0), "r1")
+    assert verdicts(stack(deploys(*spans), late)).loc["r2", s.VERDICT] == "fixed"
+
+
+def test_rates_are_compared_in_windows_next_to_the_switch():
+    # r1: a storm in its first hour, then the same 1/min as r2; whole-revision totals would say "improved".
+    spans = (("r1", 0, 4 * HOUR), ("r2", 4 * HOUR, 5 * HOUR))
+    f = stack(deploys(*spans), errors(np.arange(0, HOUR, 2.0), "r1"), errors(np.arange(HOUR, 4 * HOUR, 60.0), "r1"),
+              errors(4 * HOUR + np.arange(0, HOUR, 60.0), "r2"))
+    row = verdicts(f).loc["r2"]
+    assert row[s.VERDICT] == "unchanged", row[s.EXPLANATION]
+    assert row[s.P_VALUE] > 0.05
+    # A real change at the switch is still seen.
+    g = stack(deploys(*spans), errors(np.arange(0, 4 * HOUR, 60.0), "r1"),
+              errors(4 * HOUR + np.arange(0, HOUR, 15.0), "r2"))
+    assert verdicts(g).loc["r2", s.VERDICT] == "worse"
+
+
+def test_startup_lines_of_a_new_revision_are_too_early_to_tell():
+    start = "Starting gunicorn 21.2.0"
+    for problem_severity in ("INFO", "ERROR"):
+        f = stack(deploys(("r1", 0, 4 * HOUR), ("r2", 4 * HOUR, 4 * HOUR + 3)),
+                  errors([0.0], "r1", start, **{s.SEVERITY: problem_severity}),
+                  errors([4 * HOUR], "r2", start, **{s.SEVERITY: problem_severity}))
+        row = verdicts(f, start).loc["r2"]
+        assert row[s.VERDICT] == "too early to tell", row[s.EXPLANATION]
+        assert "startup" in row[s.EXPLANATION]
+    # Still so an hour later, when the revision logged nothing more of it.
+    f = stack(deploys(("r1", 0, HOUR), ("r2", HOUR, 2 * HOUR)), errors([0.0], "r1", start),
+              errors([HOUR + 2], "r2", start))
+    assert verdicts(f, start).loc["r2", s.VERDICT] == "too early to tell"
+
+
+def test_serving_from_is_when_the_revision_took_traffic():
+    # r2 boots (logs) five minutes before it gets its first request.
+    boot = frame([HOUR - 300.0], **{s.MESSAGE: "Starting", s.SERVICE: "api", s.REVISION: "r2"})
+    reqs = frame(np.arange(HOUR, 2 * HOUR, 60.0), **{s.MESSAGE: "GET /", s.SERVICE: "api", s.REVISION: "r2",
+                                                     s.HTTP_METHOD: "GET", s.HTTP_STATUS: 200})
+    old = frame(np.arange(0, HOUR, 60.0), **{s.MESSAGE: "GET /", s.SERVICE: "api", s.REVISION: "r1",
+                                             s.HTTP_METHOD: "GET", s.HTTP_STATUS: 200})
+    out = compare_revisions(stack(old, boot, reqs))
+    served = out.drop_duplicates(s.REVISION).set_index(s.REVISION)[s.SERVING_FROM]
+    assert served["r2"] == T0 + pd.Timedelta(hours=1)
+    assert served["r1"] == T0
+    # Without request logs: when the old revision logged its last line.
+    quiet = stack(deploys(("r1", 0, HOUR)), frame([HOUR - 300.0, HOUR + 60], **{s.MESSAGE: "hb", s.SERVICE: "api",
+                                                                               s.REVISION: "r2"}))
+    out = compare_revisions(quiet).drop_duplicates(s.REVISION).set_index(s.REVISION)[s.SERVING_FROM]
+    assert out["r2"] == T0 + pd.Timedelta(seconds=HOUR - 60)
+
+
+def test_zero_in_both_is_not_present_and_healthy_traffic_gets_traffic_verdicts():
+    spans = (("r1", 0, HOUR), ("r2", HOUR, 2 * HOUR), ("r3", 2 * HOUR, 3 * HOUR))
+    routed = [frame(np.arange(a, b, step), **{s.MESSAGE: "Message routed", s.SERVICE: "api", s.REVISION: rev})
+              for rev, a, b, step in (("r1", 0, HOUR, 60.0), ("r2", HOUR, 2 * HOUR, 10.0),
+                                      ("r3", 2 * HOUR, 3 * HOUR, 60.0))]
+    f = stack(deploys(*spans), errors(2 * HOUR + np.arange(0, HOUR, 60.0), "r3", "late"), *routed)
+    late = verdicts(f, "late")[s.VERDICT]
+    assert late.tolist() == ["not present", "not present", "new"]
+    assert verdicts(f, "Message routed")[s.VERDICT].tolist() == ["unchanged", "more", "fewer"]
+    assert set(compare_revisions(f)[s.VERDICT]) <= set(s.VERDICTS)

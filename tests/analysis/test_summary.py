@@ -86,3 +86,13 @@ def test_every_function_accepts_an_empty_frame():
         assert len(getattr(analysis, name)(empty)) == 0, name
     assert tuple(summarize(empty).columns) == s.SUMMARY_COLUMNS
     assert len(analysis.compare_windows(empty, T0)) == 0
+
+
+def test_a_single_late_event_is_never_rising():
+    base = frame(np.arange(0, 3600, 30.0), **{s.MESSAGE: "steady", s.SEVERITY: "ERROR"})
+    one = frame([3500.0], **{s.MESSAGE: "once", s.SEVERITY: "ERROR"})
+    storm = frame(np.r_[np.arange(0, 2400, 600.0), np.arange(2400, 3600, 10.0)], **{s.MESSAGE: "storm",
+                                                                                     s.SEVERITY: "ERROR"})
+    out = summarize(stack(base, one, storm)).set_index(s.SIGNATURE)[s.PRIORITY_REASON]
+    assert "rising" not in out["once"]
+    assert "rising ×" in out["storm"]

@@ -7,6 +7,7 @@ import pandas as pd
 
 from triage import schema as s
 from triage.analysis._periodicity import periodicity
+from triage.analysis._poisson import ALPHA, rate_test
 from triage.analysis._prepare import (count_distinct, grouped_order, joined, seconds, templates_by_signature,
                                       with_signatures, with_users)
 from triage.analysis._severity import text_reasons
@@ -40,13 +41,26 @@ def _incidents(frame: pd.DataFrame, sig_codes: np.ndarray, user_codes: np.ndarra
     return by_trace + np.bincount(sig[starts], minlength=n)
 
 
-def _trend(t: np.ndarray, sig_codes: np.ndarray, n: int) -> np.ndarray:
-    """Rate in the last third of the frame over the rate in the first two thirds, per signature (smoothed)."""
+def _trend(t: np.ndarray, sig_codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rate in the last third of the frame over the rate in the first two thirds, per signature (smoothed),
+    and the count in the last third."""
     start, end = np.nanmin(t), np.nanmax(t)
     late = t >= end - (end - start) / 3
     late_n = np.bincount(sig_codes[late], minlength=n)
     early_n = np.bincount(sig_codes[~late], minlength=n)
-    return (late_n + 0.5) / (early_n / 2 + 0.5)
+    return (late_n + 0.5) / (early_n / 2 + 0.5), late_n
+
+
+def trend_factor(ratio, count, late) -> np.ndarray:
+    """The trend factor: ``log2(ratio)`` clipped to ±1, or 0 unless the late third's count differs from the
+    early two thirds' significantly (the two-Poisson-rates test at ``ALPHA``): one event is never "rising ×3.0".
+
+    >>> trend_factor([3.0, 3.0], [1, 40], [1, 30]).round(2).tolist()
+    [0.0, 1.0]
+    """
+    ratio, count, late = (np.asarray(x, dtype="float64") for x in (ratio, count, late))
+    significant = rate_test(count - late, 2.0, late, 1.0) < ALPHA
+    return np.where(significant, np.clip(np.log2(ratio), -1, 1), 0.0)
 
 
 def _contributions(factors: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +95,7 @@ def aggregate_text_failure(templates: pd.Series, samples: pd.Series, failed_stat
 
 
 def priorities(count, users, share, max_code, failed_status, templates: pd.Series, samples: pd.Series, age,
-               span: float, ratio, text_failure=None) -> tuple[np.ndarray, list[str]]:
+               span: float, ratio, text_failure=None, late=None) -> tuple[np.ndarray, list[str]]:
     """Priority and its reason per signature from per-signature figures (see :func:`summarize`).
 
     Separate from ``summarize`` so that a summary built elsewhere (``triage.remote``, from SQL aggregates)
@@ -89,7 +103,8 @@ def priorities(count, users, share, max_code, failed_status, templates: pd.Serie
     ``max_code`` (severity category code), ``failed_status`` (any HTTP 5xx), ``templates`` and ``samples``
     (Series of str), ``age`` (seconds from the last entry to the frame's end), ``span`` (the frame's seconds)
     and ``ratio`` (late/early rate ratio, as :func:`_trend`). ``text_failure`` (bool per signature: any entry's
-    text or status shows a failure) defaults to :func:`aggregate_text_failure`.
+    text or status shows a failure) defaults to :func:`aggregate_text_failure`; ``late`` (the count in the
+    frame's last third) makes the trend count only when significant (:func:`trend_factor`).
 
     >>> p, why = priorities(np.array([100, 2]), np.array([0, 1]), np.array([0.0, 1.0]), np.array([2, 5]),
     ...                     np.array([False, False]), pd.Series(["ok", "boom"]), pd.Series(["ok", "boom"]),
@@ -109,7 +124,7 @@ def priorities(count, users, share, max_code, failed_status, templates: pd.Serie
         "users": np.sqrt(share),
         "volume": np.log1p(count) / np.log1p(count.max()),
         "recency": np.exp(-age / (span / 4)),
-        "trend": np.clip(np.log2(ratio), -1, 1),
+        "trend": (trend_factor(ratio, count, late) if late is not None else np.clip(np.log2(ratio), -1, 1)),
     })
     contributions = _contributions(factors)
     levels = np.asarray(s.SEVERITY_LEVELS, dtype=object)
@@ -119,7 +134,8 @@ def priorities(count, users, share, max_code, failed_status, templates: pd.Serie
         "users": [f"{u:,} user{'s' if u != 1 else ''} ({p:.0%})" for u, p in zip(users, share)],
         "volume": [f"{number(c)} events" for c in count],
         "recency": ["active until the end" if a < 60 else f"last seen {duration(a)} before the end" for a in age],
-        "trend": [f"rising ×{r:.1f}" if r >= 1 else f"falling ×{r:.1f}" for r in ratio],
+        "trend": [("no significant trend" if f == 0 else f"rising ×{r:.1f}" if r >= 1 else f"falling ×{r:.1f}")
+                  for r, f in zip(ratio, factors["trend"])],
     })
     return contributions.sum(axis=1).to_numpy(), _reasons(factors, contributions, phrases)
 
@@ -132,7 +148,8 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     its logged severity), users (2: square root of the share of active users hit), volume (2: log count over
     log of the largest count), recency (1.5: ``exp(-age / (span / 4))`` with age the time from the last entry
     to the frame's end) and trend (1: ``log2`` of the rate in the frame's last third over the rate before,
-    clipped to ±1). Users, volume, recency and trend are scaled by ``0.25 + 0.75 × severity`` so a busy INFO
+    clipped to ±1, and 0 unless the two counts differ significantly by the two-Poisson-rates test at α = 0.05,
+    so one event is never "rising ×3.0"). Users, volume, recency and trend are scaled by ``0.25 + 0.75 × severity`` so a busy INFO
     line never outranks an ERROR. ``priority_reason`` names the factors that are high on their own scale
     (>= 0.5), largest contribution first, e.g. "ERROR; 1,234 events; active until the end; rising ×3.0".
 
@@ -188,12 +205,12 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     samples = frame[s.MESSAGE].take(first_pos).reset_index(drop=True)
     span = max(np.nanmax(t) - np.nanmin(t), 1.0) if len(t) else 1.0
     age = np.nanmax(t) - grouped["t"].max().to_numpy() if n else np.zeros(0)
-    ratio = _trend(t, sig_codes, n) if n else np.zeros(0)
+    ratio, late = _trend(t, sig_codes, n) if n else (np.zeros(0), np.zeros(0))
     # The problem-signature rule over every entry (triage.analysis.problems), not only the first one's text.
     text_failure = pd.Series(text_reasons(frame).notna().to_numpy()).groupby(sig_codes).any().reindex(
         range(n), fill_value=False).to_numpy(dtype=bool)
     priority, reasons = priorities(count, users, share, max_code, failed_status, templates.reset_index(drop=True),
-                                   samples, age, span, ratio, text_failure=text_failure)
+                                   samples, age, span, ratio, text_failure=text_failure, late=late)
     period = periodicity(frame).set_index(s.SIGNATURE)[s.PERIOD_S].reindex(signatures)
     out = pd.DataFrame({
         s.SIGNATURE: pd.Series(signatures, dtype="str"),

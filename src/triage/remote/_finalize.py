@@ -81,7 +81,7 @@ def summary(keys: pd.DataFrame) -> pd.DataFrame:
     samples = pd.Series(first[a.SAMPLE].to_numpy(dtype=object), dtype="str")
     text_failure = _summary.aggregate_text_failure(template.reset_index(drop=True), samples, failed)
     priority, reasons = priorities(count, users, share, max_code, failed, template.reset_index(drop=True),
-                                   samples, age, span, ratio, text_failure=text_failure)
+                                   samples, age, span, ratio, text_failure=text_failure, late=late)
     out = pd.DataFrame({
         s.SIGNATURE: pd.Series(np.asarray(signatures, dtype=object), dtype="str"),
         s.TEMPLATE: template.to_numpy(dtype=object),
