@@ -19,7 +19,8 @@ from triage.remote import BytesLimitExceeded, summarize_remote
 #: Every GoogleSQL function the generated query may call.
 GOOGLESQL_FUNCTIONS = {
     "ANY_VALUE", "ARRAY_AGG", "ARRAY_TO_STRING", "CASE", "CAST", "COALESCE", "CONCAT", "COUNT",
-    "COUNTIF", "DIV", "GREATEST", "IF", "INSTR", "JSON_QUERY", "JSON_TYPE", "JSON_VALUE", "LAG", "LEAST", "LOGICAL_OR",
+    "COUNTIF", "DIV", "GREATEST", "IF", "INSTR", "JSON_QUERY", "JSON_TYPE", "JSON_VALUE", "LAG", "LEAD", "LEAST",
+    "LOGICAL_OR", "STRING_AGG", "SUM",
     "LOWER", "MAX", "MIN", "NULLIF", "REGEXP_CONTAINS", "REGEXP_EXTRACT", "REGEXP_REPLACE", "REPLACE",
     "ROW_NUMBER", "RPAD", "SAFE_CAST", "STRPOS", "TO_JSON", "TO_JSON_STRING", "TRIM", "UNIX_MICROS", "UPPER",
 }

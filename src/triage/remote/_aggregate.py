@@ -28,6 +28,7 @@ from triage.analysis._summary import STORM_GAP_S
 from triage.remote import _keys
 from triage.remote._dialects import fragment
 from triage.remote._extract import SEV, T_NS, Fields
+from triage.sources import _tracebacks as tracebacks
 
 PART = "part"
 BUCKET_NS = "bucket_ns"
@@ -82,6 +83,75 @@ def source_table(name: str) -> exp.Expression:
     return table.as_("src") if not table.alias else table
 
 
+_PARTITION = "log_name, instance_id, service, is_text"
+
+
+def _reassembly(fields: Fields) -> str:
+    """CTEs from ``deduped`` to ``assembled``: split tracebacks joined into their first fragment's row, in SQL.
+
+    The loader's rule (:mod:`triage.sources._tracebacks`) over windows: per log, instance and service, text
+    payloads in time order, a fragment continues the previous row within ``MAX_GAP_NS`` when it is a frame line
+    (indented) after "Traceback ..." or a frame, the exception line after a frame, or a blank / chain line /
+    new "Traceback ..." after an exception, chain or blank line. A run of such rows is joined from its first
+    "Traceback ..." line (a one-line message at most ``HEAD_GAP_NS`` before it is the record's message and joins
+    too): message lines joined by newlines, the first fragment's columns, the highest severity.
+    """
+    gap, head_gap = tracebacks.MAX_GAP_NS, tracebacks.HEAD_GAP_NS
+    chain = ", ".join(_literal(line) for line in tracebacks.CHAIN)
+    first = ", ".join(f"ANY_VALUE({name} HAVING MIN k_order) AS {name}" for name in fields.columns()
+                      if name not in (T_NS, SEV, s.MESSAGE))
+    window = f"PARTITION BY {_PARTITION} ORDER BY t_ns, insert_id"
+    return rf"""
+    lined AS (
+      SELECT *, REGEXP_REPLACE(message, r'\s+$', '') = {_literal(tracebacks.START)} AS k_start,
+             REGEXP_CONTAINS(message, r'^[ \t]') AS k_indent,
+             REGEXP_REPLACE(message, r'\s+$', '') IN ({chain}) AS k_chain,
+             REGEXP_REPLACE(message, r'\s+$', '') = '' AS k_empty,
+             STRPOS(message, '\n') = 0 AS k_one,
+             t_ns - LAG(t_ns) OVER ({window}) AS k_gap,
+             LEAD(t_ns) OVER ({window}) - t_ns AS k_next_gap,
+             ROW_NUMBER() OVER ({window}) AS k_order
+      FROM deduped),
+    framed AS (
+      SELECT *, COALESCE(is_text AND k_gap <= {gap} AND NOT k_indent AND NOT k_empty
+                         AND LAG(k_start OR k_indent) OVER ({window}), FALSE) AS k_exc,
+             COALESCE(LAG(k_start OR k_indent) OVER ({window}), FALSE) AS k_after_frame
+      FROM lined),
+    continued AS (
+      SELECT *, COALESCE(is_text AND k_gap <= {gap} AND (
+                  (k_indent AND k_after_frame) OR k_exc
+                  OR ((k_empty OR k_chain OR k_start)
+                      AND LAG(k_exc OR k_chain OR k_empty) OVER ({window}))), FALSE) AS k_cont
+      FROM framed),
+    islands AS (
+      SELECT *, SUM(IF(k_cont, 0, 1)) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS k_island
+      FROM continued),
+    runs AS (
+      SELECT *, MIN(IF(k_start, k_order, NULL)) OVER (PARTITION BY {_PARTITION}, k_island) AS k_from,
+             MAX(k_order) OVER (PARTITION BY {_PARTITION}, k_island) AS k_to
+      FROM islands),
+    members AS (
+      SELECT *, COALESCE(is_text AND k_order >= k_from AND k_to > k_from, FALSE) AS k_in
+      FROM runs),
+    heads AS (
+      SELECT *, CASE WHEN k_in THEN k_island
+                     WHEN is_text AND k_one AND NOT k_empty AND NOT k_indent AND k_next_gap <= {head_gap}
+                          AND LEAD(k_in AND k_order = k_from) OVER ({window})
+                     THEN LEAD(k_island) OVER ({window}) END AS k_group
+      FROM members),
+    assembled AS (
+      SELECT {", ".join(fields.columns())} FROM heads WHERE k_group IS NULL
+      UNION ALL
+      SELECT MIN(t_ns) AS t_ns, MAX(sev) AS sev,
+             STRING_AGG(REGEXP_REPLACE(message, r'\n+$', ''), '\n' ORDER BY k_order) AS message, {first}
+      FROM heads WHERE k_group IS NOT NULL
+      GROUP BY {_PARTITION}, k_group),"""
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str | None = None,
           dedupe: bool = True) -> exp.Expression:
     """The aggregate query over ``source`` (aliased ``src``), in GoogleSQL as a sqlglot tree.
@@ -115,7 +185,8 @@ def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str
     text = f"""
     WITH {"".join(step + ", " for step in steps)}rows AS (SELECT {columns} FROM {source_name} WHERE {{valid}}),
     deduped AS ({dedup}),
-    shaped AS (SELECT *, REGEXP_REPLACE(message, r'[0-9]', '0') AS shape FROM deduped),
+    {_reassembly(fields)}
+    shaped AS (SELECT *, REGEXP_REPLACE(message, r'[0-9]', '0') AS shape FROM assembled),
     shape_kinds AS (SELECT shape, {{shape_kind}} AS kind FROM (SELECT DISTINCT shape FROM shaped)),
     shapes AS (SELECT shape, kind, {{shape_masked}} AS masked FROM shape_kinds),
     keyed AS (SELECT shaped.*, shapes.kind,

@@ -83,8 +83,10 @@ def summarize_remote(source, *, freq: str = "1min", by: str | None = None, top: 
     Masking, grouping by masked template, counts, first/last seen, distinct users, services and revisions,
     and counts per time bucket run in SQL (the masking table of :mod:`triage.signatures` compiled to
     ``REGEXP_REPLACE`` chains); the generaliser then runs locally on the distinct masked templates (thousands
-    of rows, not millions), so signatures, counts, users and first/last seen equal those of
-    ``triage.summarize(triage.load(...))``.
+    of rows, not millions). Tracebacks that Cloud Run split into one entry per line are reassembled in SQL by
+    the loader's rule (window functions per log, instance and service over text payloads), so signatures,
+    counts, first/last seen and the ``problem`` flag equal those of ``triage.summarize(triage.load(...))``;
+    users are the structured ``user_id`` only (see Returns).
 
     Parameters
     ----------

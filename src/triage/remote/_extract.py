@@ -27,6 +27,7 @@ timestamps (BigQuery's precision).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -41,6 +42,7 @@ SHAPES = ("entries", "sink", "frame")
 #: Columns of the extracted rows (besides the schema's own names).
 T_NS = "t_ns"  # int64 nanoseconds since the epoch
 SEV = "sev"  # severity rank: index in schema.SEVERITY_LEVELS
+IS_TEXT = "is_text"  # the message came from textPayload (a split traceback's fragments do)
 
 #: Top-level LogEntry keys read from an export, each as a JSON column.
 ENTRY_KEYS = ("timestamp", "receiveTimestamp", "severity", "textPayload", "jsonPayload", "protoPayload",
@@ -120,11 +122,16 @@ class Fields:
     valid: exp.Expression
     #: Intermediate columns, computed step by step before the row's columns (which may name them as ``src.x``).
     steps: tuple[dict[str, exp.Expression], ...] = ()
+    #: What split tracebacks are reassembled by (as the loader: per log and instance, text payloads only).
+    log_name: exp.Expression = dataclasses.field(default_factory=exp.null)
+    instance_id: exp.Expression = dataclasses.field(default_factory=exp.null)
+    is_text: exp.Expression = dataclasses.field(default_factory=lambda: exp.false())
 
     def columns(self) -> dict[str, exp.Expression]:
         return {T_NS: self.t_ns, SEV: self.sev, s.MESSAGE: self.message, s.SERVICE: self.service,
                 s.REVISION: self.revision, s.USER_ID: self.user_id, s.TRACE: self.trace,
-                s.INSERT_ID: self.insert_id, s.HTTP_STATUS: self.http_status}
+                s.INSERT_ID: self.insert_id, s.HTTP_STATUS: self.http_status, s.LOG_NAME: self.log_name,
+                s.INSTANCE_ID: self.instance_id, IS_TEXT: self.is_text}
 
 
 # --- severity ------------------------------------------------------------------------------------
@@ -238,6 +245,7 @@ def _user(entry: _Json, labels: list[exp.Expression]) -> exp.Expression:
 
 def _fields(entry: _Json, *, t_ns: exp.Expression, severity: exp.Expression, http: dict[str, exp.Expression],
             http_on: exp.Expression, rlabel, label, top: dict[str, exp.Expression]) -> Fields:
+    instance = _first([label(k) for k in f._INSTANCE_LABEL_KEYS] + [rlabel(k) for k in ("instance_id", "pod_name")])
     steps, message = _message_steps(entry, http_message(http["requestMethod"], http["requestUrl"], http["status"]),
                                     http_on)
     service = _first([rlabel(k) for k in f._RESOURCE_SERVICE_KEYS]
@@ -254,7 +262,8 @@ def _fields(entry: _Json, *, t_ns: exp.Expression, severity: exp.Expression, htt
                   revision=revision, user_id=_user(entry, [label(k) for k in ("user_id", "userId", "user")]),
                   trace=trace, insert_id=top["insertId"], http_status=fragment("SAFE_CAST({v} AS INT64)",
                                                                                   v=http["status"]),
-                  valid=valid)
+                  valid=valid, log_name=top["logName"], instance_id=instance,
+                  is_text=fragment("{t} IS NOT NULL", t=entry.scalar("textPayload")))
 
 
 def entries_fields(table: str = "src") -> Fields:
@@ -266,7 +275,8 @@ def entries_fields(table: str = "src") -> Fields:
                    http_on=entry.is_object("httpRequest"),
                    rlabel=lambda k: entry.scalar("resource", "labels", k),
                    label=lambda k: entry.scalar("labels", k),
-                   top={"trace": entry.scalar("trace"), "insertId": entry.scalar("insertId")})
+                   top={"trace": entry.scalar("trace"), "insertId": entry.scalar("insertId"),
+                        "logName": entry.scalar("logName")})
 
 
 def sink_fields(table: str = "src") -> Fields:
@@ -282,7 +292,7 @@ def sink_fields(table: str = "src") -> Fields:
     return _fields(entry, t_ns=fragment("UNIX_MICROS({t}) * 1000", t=col("timestamp")), severity=col("severity"),
                    http=http, http_on=fragment("{h} IS NOT NULL", h=col("http_request")),
                    rlabel=lambda k: _scalar(rlabels, k), label=lambda k: _scalar(labels, k),
-                   top={"trace": col("trace"), "insertId": col("insert_id")})
+                   top={"trace": col("trace"), "insertId": col("insert_id"), "logName": col("log_name")})
 
 
 def frame_fields(table: str = "src", *, time: str = "timestamp") -> Fields:
@@ -293,7 +303,7 @@ def frame_fields(table: str = "src", *, time: str = "timestamp") -> Fields:
     return Fields(t_ns=t_ns, sev=sev, message=fragment("COALESCE({m}, '')", m=col(s.MESSAGE)),
                   service=col(s.SERVICE), revision=col(s.REVISION), user_id=col(s.USER_ID), trace=col(s.TRACE),
                   insert_id=exp.null(), http_status=col(s.HTTP_STATUS),
-                  valid=fragment("{t} IS NOT NULL", t=t_ns))
+                  valid=fragment("{t} IS NOT NULL", t=t_ns))  # a frame's tracebacks are whole already
 
 
 def fields(shape: str, table: str = "src", **options) -> Fields:
