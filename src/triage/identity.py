@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ID", "ID_LIKE", "NON_USER_MENTION", "NOT_USERS", "TRACEBACK_FRAME", "USER_MENTION", "CODE_LINE",
+__all__ = ["ID", "ID_LIKE", "KEYED", "MENTION_HEAD", "NON_USER_MENTION", "PROSE", "TRUNCATION", "NOT_USERS", "TRACEBACK_FRAME", "USER_MENTION", "CODE_LINE",
            "is_person", "mentioned_ids", "own_text", "replace_mentions"]
 
 #: Values that fill a user slot (a user field, "for user X") but name no person (compared stripped, lower-case).
@@ -31,14 +31,22 @@ NOT_USERS = frozenset({
 ID = r"[\w-]+(?:\.[\w-]+)*"
 #: A user id in prose ("User X has"): it also needs a digit, "_" or "-", so "User has reached" names nobody.
 ID_LIKE = r"[\w-]*[\d_-][\w-]*(?:\.[\w-]+)*"
-_TAIL = r"(?P<{0}tr>\.\.\.|…)?(?P<{0}next>@)?"  # truncation mark; "@" means the id is the start of an email
+#: The words that open a user mention ("user", "User", "user_id", "user id format", "user-id").
+MENTION_HEAD = r"\buser(?:[ _-]?id)?['\"]?(?:\s+format)?"
+#: Between the head and a keyed id ("user_id=X", "user_id: X"); after "=" the value starts at once.
+KEYED = r"\s*(?:=|:\s*)['\"]?"
+#: Between the head and an id in prose ("User X has").
+PROSE = r"\s+['\"]?"
+#: A truncation mark right after an id ("10594514..."), and "@" (the id is the start of an email).
+TRUNCATION = r"\.\.\.|…"
+_TAIL = rf"(?P<{{0}}tr>{TRUNCATION})?(?P<{{0}}next>@)?"
 #: "user_id=X", "user_id: X", "user id format: X", "User X has", "for user X", "User 10594514... still".
 #: Groups: ``kid`` (after a key) or ``pid`` (in prose) is the id; ``ktr``/``ptr`` a truncation mark;
-#: ``knext``/``pnext`` an "@" right after it. After "=" the value starts at once: ``user= LOG`` is an empty value.
+#: ``knext``/``pnext`` an "@" right after it.
 USER_MENTION = (
-    r"(?i)\buser(?:[ _-]?id)?['\"]?(?:\s+format)?(?:"
-    rf"\s*(?:=|:\s*)['\"]?(?P<kid>{ID}){_TAIL.format('k')}"
-    rf"|\s+['\"]?(?P<pid>{ID_LIKE}){_TAIL.format('p')})"
+    rf"(?i){MENTION_HEAD}(?:"
+    rf"{KEYED}(?P<kid>{ID}){_TAIL.format('k')}"
+    rf"|{PROSE}(?P<pid>{ID_LIKE}){_TAIL.format('p')})"
 )
 #: An explicit non-user in the user slot: "for user system", "user_id=anonymous" (``word`` in NOT_USERS).
 NON_USER_MENTION = r"(?i)\buser(?:[ _-]?id)?['\"]?\s*[:= ]\s*['\"]?(?P<word>[A-Za-z/]+)\b"

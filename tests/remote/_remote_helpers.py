@@ -14,8 +14,11 @@ PROJECT = "demo-project"
 
 
 def local_summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """The local path with users taken from the structured user_id (what SQL reads)."""
-    return triage.summarize(frame.assign(**{s.USER: frame[s.USER_ID]}))
+    """The local path with the users SQL finds: add_users' structured and text evidence (not truncated ids,
+    keys or traces, which need the whole frame)."""
+    users = triage.add_users(frame)
+    pushed = users[s.USER_EVIDENCE].isin([s.EVIDENCE_STRUCTURED, s.EVIDENCE_TEXT])
+    return triage.summarize(frame.assign(**{s.USER: users[s.USER].where(pushed)}))
 
 
 def sink_select(jsonl: Path) -> str:

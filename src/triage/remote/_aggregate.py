@@ -25,7 +25,7 @@ from sqlglot import exp
 
 from triage import schema as s
 from triage.analysis._summary import STORM_GAP_S
-from triage.remote import _keys
+from triage.remote import _keys, _users
 from triage.remote._dialects import fragment
 from triage.remote._extract import SEV, T_NS, Fields
 from triage.sources import _tracebacks as tracebacks
@@ -186,7 +186,9 @@ def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str
     WITH {"".join(step + ", " for step in steps)}rows AS (SELECT {columns} FROM {source_name} WHERE {{valid}}),
     deduped AS ({dedup}),
     {_reassembly(fields)}
-    shaped AS (SELECT *, REGEXP_REPLACE(message, r'[0-9]', '0') AS shape FROM assembled),
+    owned AS (SELECT *, {{own_text}} AS own_text FROM assembled),
+    shaped AS (SELECT * EXCEPT (own_text), REGEXP_REPLACE(message, r'[0-9]', '0') AS shape,
+                      {{row_user}} AS who FROM owned),
     shape_kinds AS (SELECT shape, {{shape_kind}} AS kind FROM (SELECT DISTINCT shape FROM shaped)),
     shapes AS (SELECT shape, kind, {{shape_masked}} AS masked FROM shape_kinds),
     keyed AS (SELECT shaped.*, shapes.kind,
@@ -195,13 +197,13 @@ def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str
                      DIV(t_ns, {step}) * {step} AS bucket_ns, CAST(t_ns AS FLOAT64) / 1e9 AS t_s
               FROM shaped JOIN shapes USING (shape)),
     span AS (SELECT MAX(t_s) - (MAX(t_s) - MIN(t_s)) / 3 AS cutoff FROM keyed),
-    gaps AS (SELECT kind, key, t_s - LAG(t_s) OVER (PARTITION BY kind, key, user_id ORDER BY t_s) AS gap
+    gaps AS (SELECT kind, key, t_s - LAG(t_s) OVER (PARTITION BY kind, key, who ORDER BY t_s) AS gap
              FROM keyed WHERE trace IS NULL),
     storms AS (SELECT kind, key, COUNTIF(gap IS NULL OR gap > {STORM_GAP_S!r}) AS bursts FROM gaps
                GROUP BY kind, key),
     summary AS (
       SELECT kind, key, COUNT(*) AS n, MIN(t_ns) AS first_ns, MAX(t_ns) AS last_ns, MAX(sev) AS max_sev,
-             ARRAY_AGG(DISTINCT user_id IGNORE NULLS) AS users,
+             ARRAY_AGG(DISTINCT who IGNORE NULLS) AS users,
              ARRAY_AGG(DISTINCT service IGNORE NULLS) AS services,
              ARRAY_AGG(DISTINCT revision IGNORE NULLS) AS revisions,
              ANY_VALUE(message HAVING MIN t_ns) AS sample,
@@ -223,7 +225,9 @@ def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str
     return fragment(text, source=source, valid=fields.valid, shape_kind=_keys.kind(shape),
                     shape_masked=_keys.masked(shape, exp.column(_keys.KIND)),
                     row_masked=_keys.masked(exp.column(s.MESSAGE, table="shaped"), kind),
-                    row_suffix=_keys.suffix(exp.column(s.MESSAGE, table="shaped"), kind), **parts)
+                    row_suffix=_keys.suffix(exp.column(s.MESSAGE, table="shaped"), kind),
+                    own_text=_users.own_text(exp.column(s.MESSAGE)),
+                    row_user=_users.row_user(exp.column(s.USER_ID), exp.column("own_text")), **parts)
 
 
 __all__ = ["SEV", "T_NS", "query", "source_table", "step_ns"]
