@@ -86,7 +86,7 @@ def summarize_remote(source, *, freq: str = "1min", by: str | None = None, top: 
     of rows, not millions). Tracebacks that Cloud Run split into one entry per line are reassembled in SQL by
     the loader's rule (window functions per log, instance and service over text payloads), so signatures,
     counts, first/last seen and the ``problem`` flag equal those of ``triage.summarize(triage.load(...))``;
-    users are the structured ``user_id`` only (see Returns).
+    users are ``add_users``' structured and text users only (see Returns).
 
     Parameters
     ----------
@@ -119,8 +119,9 @@ def summarize_remote(source, *, freq: str = "1min", by: str | None = None, top: 
     Returns
     -------
     RemoteSummary
-        ``summary`` (``schema.SUMMARY_COLUMNS``; ``users`` counts distinct structured ``user_id`` values —
-        text-derived users of :func:`triage.add_users` are local-only; ``period_s`` is NaN; ``incidents`` is
+        ``summary`` (``schema.SUMMARY_COLUMNS``; ``users`` counts the users of :func:`triage.add_users`'
+        ``structured`` and ``text`` evidence, found in SQL by the same rules — truncated ids, keys (emails,
+        connections, requests) and traces need the whole frame and are local-only; ``period_s`` is NaN; ``incidents`` is
         exact when a signature comes from one masked template, an upper bound otherwise), ``timeline``,
         ``sql`` and ``bytes_processed``. With ``dry_run=True``: the estimated bytes (int).
 

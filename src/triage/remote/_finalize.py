@@ -8,8 +8,9 @@ late counts add, first/last seen take min/max, user, service and revision sets u
 Columns of ``summarize`` that need every entry's timestamp are not pushed down: ``period_s`` is NaN
 (run :func:`triage.periodicity` on a filtered local load), and ``incidents`` is the sum over a signature's
 keys of distinct traces plus untraced bursts per user — equal to the local count when a signature has one
-key (and no trace spans two keys), an upper bound otherwise. ``users`` counts the structured ``user_id``
-values (what SQL can read), not :func:`triage.add_users`' text-derived users.
+key (and no trace spans two keys), an upper bound otherwise. ``users`` counts :func:`triage.add_users`'
+``structured`` and ``text`` users (pushed down, :mod:`triage.remote._users`); truncated ids, keys and traces
+need the whole frame and are local only.
 """
 
 from __future__ import annotations
