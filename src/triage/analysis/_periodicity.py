@@ -94,8 +94,10 @@ def _analyse(frame: pd.DataFrame):
     else:
         split = _gaps(sig_codes, instances, t)
         i_period, i_jitter, i_conf = _clock(split[0], split[2], n)
-        # The better-supported clock; a tie goes to the simpler, pooled reading.
-        use_pooled = np.nan_to_num(p_conf) >= np.nan_to_num(i_conf)
+        # The better-supported clock; on equal confidence the tighter one (less jitter), then the pooled reading.
+        pc_, ic_ = np.round(np.nan_to_num(p_conf), 6), np.round(np.nan_to_num(i_conf), 6)
+        tighter = np.nan_to_num(p_jitter, nan=np.inf) <= np.nan_to_num(i_jitter, nan=np.inf)
+        use_pooled = (pc_ > ic_) | ((pc_ == ic_) & tighter)
     period = np.where(use_pooled, p_period, i_period)
     jitter = np.where(use_pooled, p_jitter, i_jitter)
     confidence = np.where(use_pooled, p_conf, i_conf)
