@@ -31,6 +31,7 @@ _API = {
     "summarize": "triage.analysis",
     "timeline": "triage.analysis",
     "periodicity": "triage.analysis",
+    "period_gaps": "triage.analysis",
     "compare_revisions": "triage.analysis",
     "compare_windows": "triage.analysis",
     "cascades": "triage.analysis",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ID", "ID_LIKE", "KEYED", "MENTION_HEAD", "NON_USER_MENTION", "PROSE", "TRUNCATION", "NOT_USERS", "TRACEBACK_FRAME", "USER_MENTION", "CODE_LINE",
+__all__ = ["ID", "ID_LIKE", "KEYED", "MENTION_HEAD", "NON_USER_MENTION", "PROSE", "TRUNCATION", "NOT_USERS", "TRACEBACK_FRAME", "USER_MENTION", "CODE_LINE", "DECIMAL",
            "is_person", "mentioned_ids", "own_text", "replace_mentions"]
 
 #: Values that fill a user slot (a user field, "for user X") but name no person (compared stripped, lower-case).
@@ -51,6 +51,10 @@ USER_MENTION = (
 #: An explicit non-user in the user slot: "for user system", "user_id=anonymous" (``word`` in NOT_USERS).
 NON_USER_MENTION = r"(?i)\buser(?:[ _-]?id)?['\"]?\s*[:= ]\s*['\"]?(?P<word>[A-Za-z/]+)\b"
 
+#: A decimal number fills a user slot in resource reports ("CPU: user: 0.00 s" in Postgres' autovacuum stats):
+#: a measurement, not an id.
+DECIMAL = r"^\d+(?:\.\d+)+$"
+
 #: A stack frame line: Python ``File "x.py", line 3``, JVM / Node ``at f(...)``. A message with one is a
 #: traceback, and its indented lines are frames and quoted source code, not what happened to whom.
 TRACEBACK_FRAME = r"(?m)^[ \t]+(?:File \"|at )"
@@ -60,11 +64,17 @@ CODE_LINE = r"(?m)^[ \t]+[^\n]*\n?"
 _MENTION = re.compile(USER_MENTION, re.ASCII)
 _FRAME = re.compile(TRACEBACK_FRAME, re.ASCII)
 _CODE = re.compile(CODE_LINE, re.ASCII)
+_DECIMAL = re.compile(DECIMAL, re.ASCII)
 
 
 def is_person(value: object) -> bool:
-    """Does a user value name someone (not empty, not a word of :data:`NOT_USERS`)?"""
-    return str(value).strip().lower() not in NOT_USERS
+    """Does a user value name someone (not empty, not a word of :data:`NOT_USERS`, not a decimal number)?
+
+    >>> is_person("u-42"), is_person("system"), is_person("0.00")
+    (True, False, False)
+    """
+    text = str(value).strip()
+    return text.lower() not in NOT_USERS and not _DECIMAL.match(text)
 
 
 def own_text(text: str) -> str:

@@ -183,7 +183,13 @@ def test_request_id_in_a_traceback_header_links_to_the_requests_user():
     assert out[s.USER_EVIDENCE].iloc[0] == c.EVIDENCE_REQUEST
 
 
+AUTOVACUUM = ("2025-06-05 15:57:58.017 UTC [110445]: [1-1] db=,user= LOG:  automatic analyze of table "
+              "\"app.public.job_history\"\nI/O timings: read: 0.000 ms, write: 0.000 ms\n"
+              "system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s")
+
+
 @pytest.mark.parametrize("message", ["db=,user= LOG:  checkpoint starting", "db=app,user= FATAL: password",
-                                     'user="" logged out', "user_id= "])
+                                     'user="" logged out', "user_id= ", AUTOVACUUM,
+                                     "rusage: user: 1.25 s, system: 0.40 s"])
 def test_an_empty_user_field_is_no_user(message):
     assert users([message])[s.USER].isna().all()

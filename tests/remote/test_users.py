@@ -25,6 +25,7 @@ CASES = [
     ("Creating thread for user system {}", None, None),
     ("HARD LIMIT: User 10594514... still over {}", None, None),  # truncated: resolved locally only
     ("session opened {}", "anonymous", None),
+    ("autovacuum {}: system usage: CPU: user: 0.00 s, system: 0.00 s", None, None),  # a measurement
 ]
 
 

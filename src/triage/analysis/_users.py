@@ -49,7 +49,8 @@ def _mentions(distinct: pd.Series) -> pd.DataFrame:
     token = found["kid"].where(keyed, found["pid"])
     truncated = found["ktr"].where(keyed, found["ptr"]).notna()
     cut = found["knext"].where(keyed, found["pnext"]).notna()
-    not_a_user = token.str.lower().isin(NOT_USERS)
+    not_a_user = token.str.lower().isin(NOT_USERS) | pd.Series(_text.contains(token, identity.DECIMAL),
+                                                               index=token.index)
     named = token.notna()
     token = token.where(~cut & ~not_a_user)
     # Only messages that named nobody can name a non-user word; only those that named someone can name several.
@@ -88,7 +89,7 @@ def _several(distinct: pd.Series) -> np.ndarray:
         subset = distinct[many]
         found = subset.astype(object).str.extractall(USER_MENTION)
         ids = found["kid"].fillna(found["pid"])
-        ids = ids[~ids.str.lower().isin(NOT_USERS)]
+        ids = ids[~ids.str.lower().isin(NOT_USERS) & ~ids.str.fullmatch(r"\d+(?:\.\d+)+")]
         truncated = found["ktr"].fillna(found["ptr"]).reindex(ids.index).notna()
         full = ids[~truncated].groupby(level=0).nunique()
         part = ids[truncated].groupby(level=0).nunique()

@@ -34,8 +34,9 @@ def _id(mention: exp.Expression) -> exp.Expression:
     """The whole id a matched mention ends with, or NULL (truncated, email, a word that names nobody)."""
     words = ", ".join(literal(w).sql("bigquery") for w in sorted(i.NOT_USERS))
     token = fragment("REGEXP_EXTRACT({m}, {p})", m=mention, p=literal(_TOKEN))
-    return fragment(f"IF(REGEXP_CONTAINS({{m}}, {{cut}}) OR LOWER({{t}}) IN ({words}), NULL, {{t}})",
-                    m=mention, cut=literal(_CUT), t=token)
+    return fragment(f"IF(REGEXP_CONTAINS({{m}}, {{cut}}) OR LOWER({{t}}) IN ({words}) "
+                    f"OR REGEXP_CONTAINS({{t}}, {{number}}), NULL, {{t}})",
+                    m=mention, cut=literal(_CUT), t=token, number=literal(i.DECIMAL))
 
 
 def own_text(message: exp.Expression) -> exp.Expression:
