@@ -18,8 +18,24 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ID", "ID_LIKE", "KEYED", "MENTION_HEAD", "NON_USER_MENTION", "PROSE", "TRUNCATION", "NOT_USERS", "TRACEBACK_FRAME", "USER_MENTION", "CODE_LINE", "DECIMAL",
-           "is_person", "mentioned_ids", "own_text", "replace_mentions"]
+__all__ = [
+    "CODE_LINE",
+    "DECIMAL",
+    "ID",
+    "ID_LIKE",
+    "KEYED",
+    "MENTION_HEAD",
+    "NON_USER_MENTION",
+    "NOT_USERS",
+    "PROSE",
+    "TRACEBACK_FRAME",
+    "TRUNCATION",
+    "USER_MENTION",
+    "is_person",
+    "mentioned_ids",
+    "own_text",
+    "replace_mentions",
+]
 
 #: Values that fill a user slot (a user field, "for user X") but name no person (compared stripped, lower-case).
 NOT_USERS = frozenset({

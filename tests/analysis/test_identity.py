@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import triage
-import triage.identity as identity
+from triage import identity
 from triage import schema as s
 from triage.analysis import _users
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from triage import schema as s
-from triage.analysis._periodicity import MIN_CONFIDENCE
 from triage.analysis import period_gaps, periodicity
+from triage.analysis._periodicity import MIN_CONFIDENCE
 
 from ._frames import frame, periodic_times, poisson_times, stack
 

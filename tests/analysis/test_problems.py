@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-import triage.analysis.problems as problems
 from triage import schema as s
-from triage.analysis import compare_revisions, summarize
+from triage.analysis import compare_revisions, problems, summarize
 from triage.analysis.problems import effective_severity, is_problem, problem_signatures
 
 from ._frames import frame, stack

@@ -18,10 +18,12 @@ from .test_duckdb import assert_same_summary
 T0 = pd.Timestamp("2025-09-09T10:00:00Z")
 
 
-def entry(ms: float, text=None, *, instance="i-1", severity=None, log="stderr", payload=None, n=[0]) -> dict:
-    n[0] += 1
+_IDS = iter(range(1, 10**9))
+
+
+def entry(ms: float, text=None, *, instance="i-1", severity=None, log="stderr", payload=None) -> dict:
     out = {"timestamp": (T0 + pd.Timedelta(milliseconds=ms)).isoformat().replace("+00:00", "Z"),
-           "insertId": f"e{n[0]}", "logName": f"projects/p/logs/run.googleapis.com%2F{log}",
+           "insertId": f"e{next(_IDS)}", "logName": f"projects/p/logs/run.googleapis.com%2F{log}",
            "resource": {"type": "cloud_run_revision", "labels": {"service_name": "api", "revision_name": "api-1"}},
            "labels": {"instanceId": instance}}
     if severity:

@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 
 from triage import schema as s
-from triage.analysis._prepare import grouped_order, seconds, with_signatures
+from triage.analysis._prepare import (
+    count_distinct,
+    grouped_order,
+    seconds,
+    with_signatures,
+)
 from triage.analysis._text import duration
 
 #: Entries closer than this on one instance are one beat (a traceback printed as several entries).
@@ -105,14 +110,12 @@ def _analyse(frame: pd.DataFrame):
     if instances is None:
         spread = np.zeros(n, dtype=np.int64)
     else:
-        from triage.analysis._prepare import count_distinct
-
         spread = count_distinct(sig_codes, instances, n)
     where = np.where(spread <= 1, ON_ONE_INSTANCE, np.where(use_pooled, ACROSS_INSTANCES, ON_EACH_INSTANCE))
     where = np.where(spread == 0, "", where).astype(object)
     events = np.bincount(sig_codes[sig_codes >= 0], minlength=n).astype("int64")
-    return dict(uniques=uniques, period=period, jitter=jitter, confidence=confidence, where=where, events=events,
-                use_pooled=use_pooled, pooled=pooled, split=split)
+    return {"uniques": uniques, "period": period, "jitter": jitter, "confidence": confidence, "where": where,
+            "events": events, "use_pooled": use_pooled, "pooled": pooled, "split": split}
 
 
 def period_gaps(frame: pd.DataFrame) -> pd.DataFrame:

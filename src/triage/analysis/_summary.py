@@ -8,11 +8,18 @@ import pandas as pd
 from triage import schema as s
 from triage.analysis._periodicity import periodicity
 from triage.analysis._poisson import ALPHA, rate_test
-from triage.analysis._prepare import (count_distinct, grouped_order, joined, seconds, templates_by_signature,
-                                      with_signatures, with_users)
+from triage.analysis._prepare import (
+    count_distinct,
+    grouped_order,
+    joined,
+    seconds,
+    templates_by_signature,
+    with_signatures,
+    with_users,
+)
 from triage.analysis._severity import text_reasons
-from triage.analysis.problems import effective_codes, problem_codes, text_failures
 from triage.analysis._text import duration, number
+from triage.analysis.problems import effective_codes, problem_codes, text_failures
 
 #: Entries of one signature (and user) without a trace that follow each other within this many seconds are one
 #: incident: a retry storm counts once.
