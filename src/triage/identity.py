@@ -31,6 +31,7 @@ __all__ = [
     "TRACEBACK_FRAME",
     "TRUNCATION",
     "USER_MENTION",
+    "USERS_LIST",
     "is_person",
     "mentioned_ids",
     "own_text",
@@ -64,6 +65,9 @@ USER_MENTION = (
     rf"{KEYED}(?P<kid>{ID}){_TAIL.format('k')}"
     rf"|{PROSE}(?P<pid>{ID_LIKE}){_TAIL.format('p')})"
 )
+#: A list of several user ids after "users" ("for users [1051..., 1082...]", "users: a-1, b-2"): the entry names
+#: several users and belongs to none of them.
+USERS_LIST = rf"(?i)\busers['\"]?\s*[:=]?\s*[\[(]?\s*['\"]?{ID_LIKE}['\"]?(?:\s*[,;]\s*['\"]?{ID_LIKE}['\"]?)+"
 #: An explicit non-user in the user slot: "for user system", "user_id=anonymous" (``word`` in NOT_USERS).
 NON_USER_MENTION = r"(?i)\buser(?:[ _-]?id)?['\"]?\s*[:= ]\s*['\"]?(?P<word>[A-Za-z/]+)\b"
 

@@ -38,7 +38,6 @@ def test_ids_in_text_are_found(message, expected):
 @pytest.mark.parametrize("message", [
     "User has reached the maximum number of WebSocket managers (5)",
     "for user authentication please retry",
-    "Cleaned up stale managers for users [105150897221174086193, 108272503388659081485]",
     "THREAD CREATION: Creating missing thread record for user system",
     "request by user_id=anonymous",
     "nothing here at all",
@@ -137,11 +136,16 @@ def test_incident_users_match_the_truth(incident_frame, incident_truth):
                                                   c.EVIDENCE_CONNECTION, c.EVIDENCE_REQUEST, c.EVIDENCE_TRACE}
 
 
-def test_an_entry_naming_several_users_says_so_and_counts_for_nobody():
-    messages = [f"Moved sessions from user {FULL} to user {OTHER}", f"for user {FULL}"]
-    out = users(messages)
+@pytest.mark.parametrize("listing", [
+    f"Moved sessions from user {FULL} to user {OTHER}",
+    f"Cleaned up stale managers for users [{FULL}, {OTHER}]",
+    "quota reset for users: ann-1, bob_2; next run in 1 h",
+])
+def test_an_entry_naming_several_users_says_so_and_counts_for_nobody(listing):
+    out = users([listing, f"for user {FULL}", "for users without a list"])
     assert pd.isna(out[s.USER].iloc[0]) and out[s.USER_EVIDENCE].iloc[0] == c.EVIDENCE_SEVERAL
     assert out[s.USER].iloc[1] == FULL
+    assert pd.isna(out[s.USER_EVIDENCE].iloc[2])
 
 
 @pytest.mark.parametrize("listing", [

@@ -59,6 +59,7 @@ def _mentions(distinct: pd.Series) -> pd.DataFrame:
     non_user = not_a_user | words.reindex(candidates.index, fill_value=False)
     several = pd.Series(False, index=candidates.index)
     several[named] = _several(candidates[named])
+    several |= _text.contains(candidates, identity.USERS_LIST)  # "for users [a-1, b-2]"
     out = pd.DataFrame({
         "id": token.where(~truncated & ~several),
         "prefix": token.where(truncated & (token.str.len() >= _MIN_PREFIX) & ~several),
