@@ -74,7 +74,7 @@ def templates(messages, *, placeholder: str | None = None, rules=None) -> pd.Dat
     ...                         "Connection closed by client", "Connection closed by server."])
     >>> out["template"].tolist()
     ['WebSocket error: Invalid user_id format: <*>', 'WebSocket error: Invalid user_id format: <*>', \
-'Connection closed by client', 'Connection closed by server']
+'Connection closed by client', 'Connection closed by server.']
     >>> out["signature"].nunique()
     3
     """

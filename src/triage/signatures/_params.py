@@ -27,16 +27,16 @@ def pattern(template: str) -> str | None:
     pieces = PLACEHOLDER_RE.split(template)
     if len(pieces) == 1:
         return None
+    pieces[-1] = pieces[-1].rstrip(".").rstrip()  # messages may or may not end with periods
     body = _literal(pieces[0])
     for i, piece in enumerate(pieces[1:]):
         body += f"(?P<p{i}>.*?){_literal(piece)}"
-    return f"(?s)^{body}$"
+    return f"(?s)^{body}[ .]*$"
 
 
 def _normalized(messages: pa.Array) -> pa.Array:
-    # The same normalisation templates get: whitespace collapsed, trailing periods dropped.
-    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(messages, r"\s+", " "))
-    return pc.utf8_trim_whitespace(pc.utf8_rtrim(text, characters="."))
+    # The same normalisation templates get: whitespace collapsed.
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(messages, r"\s+", " "))
 
 
 def params_of(templates: list[str], messages: pa.Array) -> list[list[str]]:
