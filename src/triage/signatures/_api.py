@@ -7,11 +7,13 @@ import pandas as pd
 import pyarrow as pa
 
 from triage import schema as s
-from triage.signatures._params import broadcast, params_of
+import pyarrow.compute as pc
+
+from triage.signatures._params import LIST_TYPE, params_array
 from triage.signatures._pipeline import as_arrow, encode, first_rows, run
 from triage.signatures._rules import Rules
 from triage.signatures._signature import render, signature_of
-from triage.signatures._tracebacks import parse
+from triage.signatures._tracebacks import START, parse
 
 
 def _column(values: list[str], codes: np.ndarray, index: pd.Index, name: str) -> pd.Series:
@@ -84,17 +86,26 @@ def templates(messages, *, placeholder: str | None = None, rules=None) -> pd.Dat
 
 
 def _params(messages: pd.Series, templates: pd.Series) -> pd.Series:
-    """The values behind each placeholder, computed once per distinct message."""
+    """The values behind each placeholder, computed once per distinct message, vectorised per template.
+
+    An arrow list column: each cell reads as a Python list.
+    """
     array = as_arrow(messages)
     codes, distinct = encode(array)
     first = first_rows(codes, len(distinct))
     template_of = templates.to_numpy(dtype=object)[first].tolist()
-    values = params_of(template_of, distinct)
-    for i, message in enumerate(distinct.to_pylist()):
-        parsed = parse(message)  # a traceback's value is its exception's message
-        if parsed is not None:
-            values[i] = [parsed.message]
-    return pd.Series(broadcast(values, codes), index=messages.index, name=s.PARAMS)
+    values = params_array(template_of, distinct)
+    candidates = np.flatnonzero(pc.match_substring(distinct, START).to_numpy(zero_copy_only=False))
+    if len(candidates):  # a traceback's value is its exception's message
+        parsed = {int(i): parse(m) for i, m in zip(candidates, distinct.take(pa.array(candidates)).to_pylist())}
+        parsed = {i: p for i, p in parsed.items() if p is not None}
+        if parsed:
+            keep = np.arange(len(distinct) + len(parsed))
+            keep[list(parsed)] = np.arange(len(distinct), len(distinct) + len(parsed))
+            extra = pa.array([[p.message] for p in parsed.values()], type=LIST_TYPE)
+            values = pa.concat_arrays([values, extra]).take(pa.array(keep[:len(distinct)]))
+    column = values.take(pa.array(codes))
+    return pd.Series(pd.arrays.ArrowExtensionArray(column), index=messages.index, name=s.PARAMS)
 
 
 def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:

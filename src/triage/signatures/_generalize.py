@@ -242,12 +242,19 @@ def fold(finals: Iterable[str]) -> dict[str, str]:
         matcher = _matcher(template)
         if matcher is not None and _constant_words(template) >= FOLD_MIN_CONSTANTS:
             general.append((template, matcher, _literal_size(template)))
-    # Most specific first, so the first match is the one kept.
+    # Most specific first, so the first match is the one kept; bucketed by the literal text a general
+    # template starts with (its first two characters), which the templates it matches start with too.
     general.sort(key=lambda g: (-g[2], g[0]))
+    buckets: dict[str, list] = defaultdict(list)
+    for entry in general:
+        buckets["" if "<" in entry[0][:2] else entry[0][:2]].append(entry)
     into: dict[str, str] = {}
     for template in templates:
         size = _literal_size(template)
-        for candidate, matcher, literal in general:
+        candidates = buckets.get(template[:2], []) + buckets.get("", [])
+        if template[:2] in buckets and "" in buckets:
+            candidates.sort(key=lambda g: (-g[2], g[0]))
+        for candidate, matcher, literal in candidates:
             # Strictly fewer literal characters: folding never goes in a circle.
             if literal < size and _folds(template, candidate, matcher):
                 into[template] = candidate
