@@ -9,6 +9,7 @@ import pyarrow as pa
 from triage import schema as s
 import pyarrow.compute as pc
 
+from triage.signatures._location import location_merges, locations
 from triage.signatures._params import LIST_TYPE, params_array
 from triage.signatures._pipeline import as_arrow, encode, first_rows, run
 from triage.signatures._rules import Rules
@@ -38,8 +39,13 @@ def _signature_columns(messages, index: pd.Index, rules, placeholder: str | None
                        frame: pd.DataFrame | None = None) -> tuple[pd.Series, pd.Series]:
     """``signature`` and ``template`` per message, then team rules (matched on ``frame``, or on the messages)."""
     result = run(messages)
-    signature = _column([signature_of(t) for t in result.templates], result.codes, index, s.SIGNATURE)
-    template = _column([render(t, placeholder) for t in result.templates], result.codes, index, s.TEMPLATE)
+    finals = list(result.templates)
+    where = None if frame is None else locations(frame)
+    if where is not None:  # templates logged at one place in the code that differ a little: one statement
+        for code, (merged, _) in location_merges(result.codes, finals, result.fixed, where).items():
+            finals[code] = merged
+    signature = _column([signature_of(t) for t in finals], result.codes, index, s.SIGNATURE)
+    template = _column([render(t, placeholder) for t in finals], result.codes, index, s.TEMPLATE)
     rules = Rules.coerce(rules)
     if rules.rules:
         if frame is None:
@@ -115,7 +121,9 @@ def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     ----------
     frame : DataFrame
         A log frame (see :mod:`triage.schema`); only ``message`` is required, and ``logger``,
-        ``service`` are used by rules that name them.
+        ``service`` are used by rules that name them. Where ``source_file`` with ``source_function``
+        (or ``source_line`` within one ``revision``) says where an entry was logged, templates of one
+        location that differ in a few words or in a tail merge into one signature (never split).
     rules : Rules, path or None
         Team fingerprint rules (TOML or YAML file, or a :class:`~triage.signatures.Rules`),
         applied before the defaults.
