@@ -59,10 +59,12 @@ MASKS: tuple[Mask, ...] = (
     # MAC addresses (six groups of one or two hex digits, leading zeros often dropped) before times,
     # whose pattern would cut one into pieces.
     Mask("mac", rf"\b{_HEX}{{1,2}}(?::{_HEX}{{1,2}}){{5,}}\b", "<mac>"),
-    # IPv6: eight groups, or a compressed form with "::" and a group on its left; same placeholder as IPv4,
+    # IPv6: eight groups, a compressed form with "::" and groups on both sides, or an IPv4-mapped one
+    # (::ffff:10.0.0.1); same placeholder as IPv4,
     # so one statement logging either kind of address keeps one template.
     Mask("ipv6", rf"\b{_HEX}{{1,4}}(?::{_HEX}{{1,4}}){{7}}\b"
-                 rf"|\b{_HEX}{{1,4}}(?::{_HEX}{{1,4}})*::{_HEX}{{1,4}}(?::{_HEX}{{1,4}})*\b", "<ip>"),
+                 rf"|\b{_HEX}{{1,4}}(?::{_HEX}{{1,4}})*::{_HEX}{{1,4}}(?::{_HEX}{{1,4}})*\b"
+                 r"|::[fF]{4}:\d{1,3}(?:\.\d{1,3}){3}\b", "<ip>"),
     Mask("time", r"\b\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?\b", "<time>"),
     # host:port (proxy.example.com:5070, wpad:80): the port makes a word a network address.
     Mask("hostport", r"\b[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)+:\d{2,5}\b", "<host>"),
