@@ -92,10 +92,7 @@ def templates(messages, *, placeholder: str | None = None, rules=None) -> pd.Dat
 
 
 def _params(messages: pd.Series, templates: pd.Series) -> pd.Series:
-    """The values behind each placeholder, computed once per distinct message, vectorised per template.
-
-    An arrow list column: each cell reads as a Python list.
-    """
+    """The values behind each placeholder, computed once per distinct message, vectorised per template."""
     array = as_arrow(messages)
     codes, distinct = encode(array)
     first = first_rows(codes, len(distinct))
@@ -110,8 +107,10 @@ def _params(messages: pd.Series, templates: pd.Series) -> pd.Series:
             keep[list(parsed)] = np.arange(len(distinct), len(distinct) + len(parsed))
             extra = pa.array([[p.message] for p in parsed.values()], type=LIST_TYPE)
             values = pa.concat_arrays([values, extra]).take(pa.array(keep[:len(distinct)]))
-    column = values.take(pa.array(codes))
-    return pd.Series(pd.arrays.ArrowExtensionArray(column), index=messages.index, name=s.PARAMS)
+    # Python lists, one object per distinct message, shared by its rows (numpy take, no per-row work).
+    per_distinct = np.empty(len(distinct), dtype=object)
+    per_distinct[:] = values.to_pylist()
+    return pd.Series(per_distinct[codes], index=messages.index, name=s.PARAMS)
 
 
 def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
