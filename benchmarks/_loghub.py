@@ -25,8 +25,15 @@ _STARS = re.compile(r"(?:<\*>)+")
 
 def load(name: str, root: Path = LOGHUB) -> pd.DataFrame:
     """One labelled dataset: columns ``Content``, ``EventId``, ``EventTemplate``."""
-    path = root / name / f"{name}_2k.log_structured_corrected.csv"
+    path = Path(root) / name / f"{name}_2k.log_structured_corrected.csv"
     return pd.read_csv(path, dtype=str, keep_default_na=False)[["Content", "EventId", "EventTemplate"]]
+
+
+def datasets_in(root: Path) -> tuple[str, ...]:
+    """Names of the labelled Loghub-2k sets under ``root`` (folders holding ``<name>_2k.log_structured_corrected.csv``)."""
+    root = Path(root)
+    return tuple(sorted(d.name for d in root.iterdir()
+                        if (d / f"{d.name}_2k.log_structured_corrected.csv").exists()))
 
 
 def _correct_groups(truth, predicted) -> tuple[int, int, int, int]:
@@ -54,14 +61,17 @@ def f1_grouping_accuracy(truth, predicted) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def normalize_template(template: str) -> str:
-    """Whitespace collapsed, adjacent ``<*>`` merged, a trailing period dropped (applied to both sides)."""
+def normalize_template(template: str, *, strict: bool = False) -> str:
+    """Whitespace collapsed, adjacent ``<*>`` merged, and unless ``strict`` a trailing period dropped."""
     text = _STARS.sub("<*>", _SPACES.sub(" ", template).strip())
-    return text.rstrip(".").rstrip()
+    return text if strict else text.rstrip(".").rstrip()
 
 
-def parsing_accuracy(truth_templates, predicted_templates) -> float:
-    """PA: share of messages whose predicted template equals the true one after normalisation."""
-    truth = [normalize_template(t) for t in truth_templates]
-    predicted = [normalize_template(t) for t in predicted_templates]
+def parsing_accuracy(truth_templates, predicted_templates, *, strict: bool = False) -> float:
+    """PA: share of messages whose predicted template equals the true one after normalisation.
+
+    ``strict`` keeps trailing periods (the usual Loghub comparison); the default forgives them.
+    """
+    truth = [normalize_template(t, strict=strict) for t in truth_templates]
+    predicted = [normalize_template(t, strict=strict) for t in predicted_templates]
     return sum(a == b for a, b in zip(truth, predicted)) / len(truth)

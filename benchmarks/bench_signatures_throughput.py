@@ -5,6 +5,10 @@ each digit by a random one (seeded), so most lines are distinct. triage runs on 
 lines (its cost per line must not grow with the number of signatures); Drain3 (default config, and
 with masking) runs on the first DRAIN_N lines only, because it needs minutes for a million.
 
+Then ``add_signatures`` (signature, template and params) on N realistic Cloud Run entries: the bundled
+incident's messages tiled to N with fresh ids (every run of four or more digits re-drawn; status
+codes, counts and durations kept as logged).
+
     .venv/bin/python benchmarks/bench_signatures_throughput.py [N] [DRAIN_N]
 """
 
@@ -19,7 +23,12 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import pandas as pd  # noqa: E402
+
 import triage  # noqa: E402
+from triage import schema as s  # noqa: E402
+
+INCIDENT = Path(__file__).resolve().parents[1] / "data" / "samples" / "incident.jsonl.gz"
 from _loghub import DATASETS, load  # noqa: E402
 
 
@@ -32,6 +41,20 @@ def corpus(n: int, seed: int = 0) -> pa.Array:
     digits = (raw >= 0x30) & (raw <= 0x39)
     raw[digits] = 0x30 + np.random.default_rng(seed).integers(0, 10, int(digits.sum()), dtype=np.uint8)
     return pa.Array.from_buffers(pa.large_string(), n, [validity, offsets, pa.py_buffer(raw)])
+
+
+def incident_messages(n: int, seed: int = 0) -> pa.Array:
+    """The incident's messages tiled to n, every digit run of four or more re-drawn (fresh ids)."""
+    frame = triage.load(INCIDENT)
+    messages = pa.array(frame[s.MESSAGE].astype(object).fillna("").tolist(), type=pa.large_string())
+    tiled = pa.concat_arrays([messages] * -(-n // len(messages))).slice(0, n)
+    validity, offsets, data = tiled.buffers()
+    raw = np.frombuffer(data, dtype=np.uint8).copy()
+    digit = (raw >= 0x30) & (raw <= 0x39)
+    run = np.cumsum(digit & ~np.concatenate([[False], digit[:-1]])) * digit
+    fresh = digit & (np.bincount(run)[run] >= 4)
+    raw[fresh] = 0x30 + np.random.default_rng(seed).integers(0, 10, int(fresh.sum()), dtype=np.uint8)
+    return pa.Array.from_buffers(pa.large_string(), n, [validity, offsets, pa.py_buffer(raw)], offset=tiled.offset)
 
 
 def drain_rate(lines: list[str], masking: bool) -> float:
@@ -81,6 +104,17 @@ def main() -> None:
     print(f"Drain3 ran on the first {len(subset):,} lines only (it slows as clusters grow).")
     print(f"triage on {n:,} lines is {triage_full / best_drain:,.1f}x the faster Drain3 variant; "
           f"{n / triage_full:.2f} s for the whole corpus")
+    triage_100k = [r for r in rows if r[0].startswith("triage") and r[1] == min(100_000, n)][0][2]
+    print(f"triage on {min(100_000, n):,} lines is {triage_100k / best_drain:,.1f}x the faster Drain3 variant")
+
+    if INCIDENT.exists():
+        frame = pd.DataFrame({s.MESSAGE: pd.Series(pd.array(incident_messages(n), dtype=s.STRING_DTYPE))})
+        triage.add_signatures(frame.head(1000))  # warm-up
+        start = time.perf_counter()
+        out = triage.add_signatures(frame)
+        elapsed = time.perf_counter() - start
+        print(f"add_signatures on {n:,} incident entries (fresh ids): {elapsed:.2f} s, "
+              f"{out[s.SIGNATURE].nunique():,} signatures")
 
 
 if __name__ == "__main__":

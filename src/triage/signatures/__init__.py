@@ -2,7 +2,9 @@
 
 ``templates(messages)`` and ``add_signatures(frame)`` mask obvious variables with one ordered table
 of RE2 patterns (``_masking.MASKS``), generalise what still varies across similar templates
-(``_generalize``), and hash the result with the algorithm's version (``SIGNATURE_VERSION``).
+(``_generalize``, which also folds a template into the most specific template whose wildcards match
+it), merge templates logged at one source location (``_location``, ``add_signatures`` only), and
+hash the result with the algorithm's version (``SIGNATURE_VERSION``).
 Tracebacks group by exception type and innermost application frame (``_tracebacks``); request lines
 by method, route and status (``_requests``); team rules in a TOML/YAML file come first (``_rules``);
 ``explain`` says why a message got its signature.
@@ -28,8 +30,8 @@ SQL pushdown (``triage.remote``) reuses the same pieces:
 
 from triage.signatures._api import add_signatures, templates
 from triage.signatures._explain import Explanation, explain
-from triage.signatures._rules import Rule, Rules, add_merge_rule, add_split_rule
+from triage.signatures._rules import Rule, Rules, RulesError, add_merge_rule, add_split_rule
 from triage.signatures._signature import SIGNATURE_VERSION
 
-__all__ = ["SIGNATURE_VERSION", "Explanation", "Rule", "Rules", "add_merge_rule", "add_signatures",
+__all__ = ["SIGNATURE_VERSION", "Explanation", "Rule", "Rules", "RulesError", "add_merge_rule", "add_signatures",
            "add_split_rule", "explain", "templates"]

@@ -7,11 +7,14 @@ import pandas as pd
 import pyarrow as pa
 
 from triage import schema as s
-from triage.signatures._params import broadcast, params_of
+import pyarrow.compute as pc
+
+from triage.signatures._location import location_merges, locations
+from triage.signatures._params import LIST_TYPE, params_array
 from triage.signatures._pipeline import as_arrow, encode, first_rows, run
 from triage.signatures._rules import Rules
 from triage.signatures._signature import render, signature_of
-from triage.signatures._tracebacks import parse
+from triage.signatures._tracebacks import START, parse
 
 
 def _column(values: list[str], codes: np.ndarray, index: pd.Index, name: str) -> pd.Series:
@@ -36,8 +39,13 @@ def _signature_columns(messages, index: pd.Index, rules, placeholder: str | None
                        frame: pd.DataFrame | None = None) -> tuple[pd.Series, pd.Series]:
     """``signature`` and ``template`` per message, then team rules (matched on ``frame``, or on the messages)."""
     result = run(messages)
-    signature = _column([signature_of(t) for t in result.templates], result.codes, index, s.SIGNATURE)
-    template = _column([render(t, placeholder) for t in result.templates], result.codes, index, s.TEMPLATE)
+    finals = list(result.templates)
+    where = None if frame is None else locations(frame)
+    if where is not None:  # templates logged at one place in the code that differ a little: one statement
+        for code, (merged, _) in location_merges(result.codes, finals, result.fixed, where).items():
+            finals[code] = merged
+    signature = _column([signature_of(t) for t in finals], result.codes, index, s.SIGNATURE)
+    template = _column([render(t, placeholder) for t in finals], result.codes, index, s.TEMPLATE)
     rules = Rules.coerce(rules)
     if rules.rules:
         if frame is None:
@@ -74,7 +82,7 @@ def templates(messages, *, placeholder: str | None = None, rules=None) -> pd.Dat
     ...                         "Connection closed by client", "Connection closed by server."])
     >>> out["template"].tolist()
     ['WebSocket error: Invalid user_id format: <*>', 'WebSocket error: Invalid user_id format: <*>', \
-'Connection closed by client', 'Connection closed by server']
+'Connection closed by client', 'Connection closed by server.']
     >>> out["signature"].nunique()
     3
     """
@@ -84,17 +92,25 @@ def templates(messages, *, placeholder: str | None = None, rules=None) -> pd.Dat
 
 
 def _params(messages: pd.Series, templates: pd.Series) -> pd.Series:
-    """The values behind each placeholder, computed once per distinct message."""
+    """The values behind each placeholder, computed once per distinct message, vectorised per template."""
     array = as_arrow(messages)
     codes, distinct = encode(array)
     first = first_rows(codes, len(distinct))
     template_of = templates.to_numpy(dtype=object)[first].tolist()
-    values = params_of(template_of, distinct)
-    for i, message in enumerate(distinct.to_pylist()):
-        parsed = parse(message)  # a traceback's value is its exception's message
-        if parsed is not None:
-            values[i] = [parsed.message]
-    return pd.Series(broadcast(values, codes), index=messages.index, name=s.PARAMS)
+    values = params_array(template_of, distinct)
+    candidates = np.flatnonzero(pc.match_substring(distinct, START).to_numpy(zero_copy_only=False))
+    if len(candidates):  # a traceback's value is its exception's message
+        parsed = {int(i): parse(m) for i, m in zip(candidates, distinct.take(pa.array(candidates)).to_pylist())}
+        parsed = {i: p for i, p in parsed.items() if p is not None}
+        if parsed:
+            keep = np.arange(len(distinct) + len(parsed))
+            keep[list(parsed)] = np.arange(len(distinct), len(distinct) + len(parsed))
+            extra = pa.array([[p.message] for p in parsed.values()], type=LIST_TYPE)
+            values = pa.concat_arrays([values, extra]).take(pa.array(keep[:len(distinct)]))
+    # Python lists, one object per distinct message, shared by its rows (numpy take, no per-row work).
+    per_distinct = np.empty(len(distinct), dtype=object)
+    per_distinct[:] = values.to_pylist()
+    return pd.Series(per_distinct[codes], index=messages.index, name=s.PARAMS)
 
 
 def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
@@ -104,7 +120,9 @@ def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     ----------
     frame : DataFrame
         A log frame (see :mod:`triage.schema`); only ``message`` is required, and ``logger``,
-        ``service`` are used by rules that name them.
+        ``service`` are used by rules that name them. Where ``source_file`` with ``source_function``
+        (or ``source_line`` within one ``revision``) says where an entry was logged, templates of one
+        location that differ in a few words or in a tail merge into one signature (never split).
     rules : Rules, path or None
         Team fingerprint rules (TOML or YAML file, or a :class:`~triage.signatures.Rules`),
         applied before the defaults.

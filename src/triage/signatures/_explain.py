@@ -8,6 +8,7 @@ import pandas as pd
 
 from triage import schema as s
 from triage.signatures._generalize import generalize_detail
+from triage.signatures._location import location_merges, locations
 from triage.signatures._masking import mask_hits
 from triage.signatures._pipeline import run
 from triage.signatures._requests import request_mask_hits, request_template
@@ -72,9 +73,10 @@ def explain(message: str, context=None, *, rules=None) -> Explanation:
     ----------
     message : str
         The message to explain.
-    context : sequence of str or Series, optional
+    context : sequence of str, Series or DataFrame, optional
         Other messages it was grouped with (e.g. the frame's ``message`` column): generalisation
-        compares similar templates, so words vary only relative to these.
+        compares similar templates, so words vary only relative to these. A log frame also brings
+        its source locations, and the explanation says when a location merged templates.
     rules : Rules or path, optional
         Team fingerprint rules to check first.
 
@@ -96,10 +98,16 @@ def explain(message: str, context=None, *, rules=None) -> Explanation:
       template: took <duration>
       mask duration: '7.51s' -> <duration>
     """
+    frame = context if isinstance(context, pd.DataFrame) else None
+    if frame is not None:
+        context = frame[s.MESSAGE]
     context_list = [] if context is None else [m for m in pd.Series(context).dropna().astype(str)]
     everything = [message] + context_list
     result = run(everything)
     template = result.templates[result.codes[0]]
+    location_notes: tuple[str, ...] = ()
+    if frame is not None:
+        location_notes, template = _location_note(message, frame, result, template)
     signature = signature_of(template)
     rules = Rules.coerce(rules)
     rule_name = None
@@ -122,11 +130,35 @@ def explain(message: str, context=None, *, rules=None) -> Explanation:
                            rule=rule_name, notes=("request: method, route with ids masked, and status",))
 
     masked_raw = result.masked[result.codes[0]]
+    notes = location_notes
     masked = normalize(masked_raw)
     detail = generalize_detail(name for code, name in enumerate(result.masked)
                                if code not in result.fixed)[masked_raw]
     words = split(masked)[0]
     generalized = tuple((words[d.position], d.values, d.reason) for d in detail.decisions)
     others = tuple(m for m in detail.cluster if m != masked)
+    if detail.folded_from is not None:
+        notes = (f"folded: {detail.folded_from!r} is matched by the wildcards of {detail.template!r}, "
+                 "the most specific template that matches it",) + notes
     return Explanation(message, "message", masked, template, signature, tuple(mask_hits(message)),
-                       generalized, others, rule=rule_name)
+                       generalized, others, rule=rule_name, notes=notes)
+
+
+def _location_note(message: str, frame: pd.DataFrame, result, template: str) -> tuple[tuple[str, ...], str]:
+    """Apply the source-location merges of ``frame`` (the message takes the location of its first row)."""
+    same = frame[s.MESSAGE].astype(object) == message
+    first = frame[same].head(1)
+    head = first if len(first) else pd.DataFrame({s.MESSAGE: [message]})
+    rows = pd.concat([head, frame[frame[s.MESSAGE].notna()]], ignore_index=True)
+    where = locations(rows)
+    if where is None:
+        return (), template
+    merges = location_merges(result.codes, list(result.templates), result.fixed, where)
+    code = int(result.codes[0])
+    if code not in merges:
+        return (), template
+    merged, place = merges[code]
+    absorbed = sorted({result.templates[c] for c, (m, _) in merges.items() if m == merged})
+    note = (f"merged by source location {place}: {', '.join(repr(a) for a in absorbed)} "
+            f"absorbed into {merged!r}")
+    return (note,), merged

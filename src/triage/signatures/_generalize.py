@@ -44,6 +44,14 @@ from triage.signatures._tokens import join, normalize, split
 
 #: Distinct plain words at one position from which that position counts as a variable.
 WORD_VALUES = 5
+#: Distinct *names* (identifiers joined by ``.``/``_``/``-``/``/`` or in camelCase: ``gpt-4o``,
+#: ``com.tencent.mm``, ``triage_agent``) at one position from which it counts as a variable.
+NAME_VALUES = 2
+#: A template folds into another whose wildcards match it only if that one keeps this many constant words.
+FOLD_MIN_CONSTANTS = 2
+#: The thresholds above and the grid the accuracy benchmark chooses them from, leaving one dataset out.
+TUNABLE: dict[str, tuple[int, ...]] = {"WORD_VALUES": (3, 4, 5, 6), "NAME_VALUES": (2, 3, 4),
+                                       "FOLD_MIN_CONSTANTS": (1, 2, 3)}
 #: What the generaliser writes for a position it decides is variable.
 WILDCARD = "<*>"
 #: Nouns that announce a value: the word after them varies even with few alternatives seen.
@@ -60,6 +68,20 @@ _LETTER = re.compile(r"[^\W\d_]")
 _UPPER_ENUM = re.compile(r"(?:[\w$]+\.)*[A-Z][A-Z0-9_]+")
 _COMPOUND = re.compile(r"[._\-/@]")
 _JOINED = re.compile(r"\w[._\-/@]\w")
+_CONSTANT_WORD = re.compile(r"[^\W\d_]")
+
+
+def shipped() -> dict[str, int]:
+    """The thresholds in force (names from :data:`TUNABLE`)."""
+    return {name: globals()[name] for name in TUNABLE}
+
+
+def _is_name(word: str) -> bool:
+    """An identifier-like word joined by ``.``/``_``/``-``/``/``/``@`` (``gpt-4o``, ``com.tencent.mm``,
+    ``triage_agent``), not an enum. camelCase words are not: they are mostly names in the code."""
+    if word != _stem(word) or not _LETTER.search(word) or _UPPER_ENUM.fullmatch(word):
+        return False
+    return _JOINED.search(word) is not None
 
 
 @dataclass(frozen=True)
@@ -134,9 +156,14 @@ def _decide(members: list[tuple[str, ...]], key: tuple[str | None, ...],
         announced = _announced(position, key, seps)
         enums = {w for w in words if _UPPER_ENUM.fullmatch(_stem(w))}
         countable = words - enums
+        names = {w for w in countable if _is_name(w)}
         if position > 0 and len(countable) >= WORD_VALUES:
             chosen |= countable
             reasons.append(f"{len(countable)} distinct words (>= {WORD_VALUES})")
+        elif (len(names) >= NAME_VALUES and len(names) == len(countable)
+              and (position > 0 or all("." in n for n in names))):  # first word: dotted process names only
+            chosen |= countable
+            reasons.append(f"{len(names)} distinct names (>= {NAME_VALUES})")
         elif countable and announced and (len(countable) >= 2 or variable):
             chosen |= countable | variable
             reasons.append("words after a key or entity noun differ")
@@ -147,11 +174,109 @@ def _decide(members: list[tuple[str, ...]], key: tuple[str | None, ...],
 
 @dataclass(frozen=True)
 class Generalized:
-    """The outcome for one masked template: its final template and the decisions that made it."""
+    """The outcome for one masked template: its final template and the decisions that made it.
+
+    ``folded_from`` is the template it had before folding into ``template``, whose wildcards match it
+    (None when it did not fold).
+    """
 
     template: str
     decisions: tuple[Decision, ...]
     cluster: tuple[str, ...]
+    folded_from: str | None = None
+
+
+# A word that holds no letter outside placeholders (<num>, 42, <*>:<*>): a value wherever it stands.
+_VALUE_WORD = r"(?:<[a-z*]+>|[^\sA-Za-z<>])+"
+# In a template folded into another: what each placeholder of the more general one may stand for.
+# ``<*>`` is one token, or several words that are all values (a list of numbers); never words with
+# letters, which would let ``for <*> from`` swallow ``for invalid user <*> from``.
+_FOLD_PIECES = {"<*>": rf"(?:\S+?|{_VALUE_WORD}(?:\s+{_VALUE_WORD})+)", "<list>": r"[^\[\]]*?"}
+_PLAIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _literal_size(template: str) -> int:
+    return len(PLACEHOLDER_RE.sub("", template))
+
+
+def _constant_words(template: str) -> int:
+    return sum(1 for w in split(template)[0] if w and w == _stem(w) and _CONSTANT_WORD.search(w))
+
+
+def _matcher(template: str) -> re.Pattern | None:
+    """A regex matching the templates ``template`` generalises: ``<*>`` stands for any text, other
+    placeholders for themselves; None without a wildcard."""
+    pieces = PLACEHOLDER_RE.split(template)
+    found = PLACEHOLDER_RE.findall(template)
+    if not any(p in _FOLD_PIECES for p in found):
+        return None
+    body = re.escape(pieces[0])
+    for number, (placeholder, piece) in enumerate(zip(found, pieces[1:])):
+        body += f"(?P<w{number}>{_FOLD_PIECES.get(placeholder, re.escape(placeholder))}){re.escape(piece)}"
+    return re.compile(body, re.DOTALL)
+
+
+def _folds(template: str, general: str, matcher: re.Pattern) -> bool:
+    """``general``'s wildcards match ``template``; a leading one never stands for a plain word there
+    (``<*> startup succeeded`` is not ``syslogd startup succeeded``)."""
+    match = matcher.fullmatch(template)
+    if match is None:
+        return False
+    return not (general.startswith("<") and _PLAIN_WORD.fullmatch(match.group("w0")))
+
+
+def fold(finals: Iterable[str]) -> dict[str, str]:
+    """Templates matched by another template's wildcards, each mapped to the most specific one matching it.
+
+    A template ``T`` folds into ``W`` when ``W``'s ``<*>`` (any text, one or many words) and ``<list>``
+    placeholders can stand for parts of ``T`` and ``W`` keeps at least :data:`FOLD_MIN_CONSTANTS`
+    constant words; the most specific ``W`` (most literal characters, then alphabetical) wins, and
+    chains resolve to their end. Only the set of templates matters, never their order.
+
+    >>> fold(["Invalid user <*> from <ip>", "Invalid user FILTER from <ip>", "VM Started"])
+    {'Invalid user FILTER from <ip>': 'Invalid user <*> from <ip>'}
+    """
+    templates = sorted(set(finals))
+    general = []
+    for template in templates:
+        matcher = _matcher(template)
+        if matcher is not None and _constant_words(template) >= FOLD_MIN_CONSTANTS:
+            general.append((template, matcher, _literal_size(template)))
+    # Most specific first, so the first match is the one kept; bucketed by the literal text a general
+    # template starts with (its first two characters), which the templates it matches start with too.
+    general.sort(key=lambda g: (-g[2], g[0]))
+    buckets: dict[str, list] = defaultdict(list)
+    for entry in general:
+        buckets["" if "<" in entry[0][:2] else entry[0][:2]].append(entry)
+    into: dict[str, str] = {}
+    for template in templates:
+        size = _literal_size(template)
+        candidates = buckets.get(template[:2], []) + buckets.get("", [])
+        if template[:2] in buckets and "" in buckets:
+            candidates.sort(key=lambda g: (-g[2], g[0]))
+        for candidate, matcher, literal in candidates:
+            # Strictly fewer literal characters: folding never goes in a circle.
+            if literal < size and _folds(template, candidate, matcher):
+                into[template] = candidate
+                break
+    for template in list(into):
+        target = into[template]
+        while target in into:
+            target = into[target]
+        into[template] = target
+    return into
+
+
+def _with_period(finals: dict[str, str], raw: Iterable[str]) -> dict[str, str]:
+    """The trailing periods every message of a final template ends with, put back for display."""
+    endings: dict[str, set[str]] = defaultdict(set)
+    for name in raw:
+        stripped = _SPACES_END.sub("", name)
+        endings[finals[name]].add(stripped[len(stripped.rstrip(".")):])
+    return {final: final + next(iter(ends)) if len(ends) == 1 else final for final, ends in endings.items()}
+
+
+_SPACES_END = re.compile(r"\s+$")
 
 
 def generalize_detail(masked: Iterable[str]) -> dict[str, Generalized]:
@@ -182,7 +307,16 @@ def generalize_detail(masked: Iterable[str]) -> dict[str, Generalized]:
                         generalised[decision.position] = WILDCARD
                     final = join(generalised, seps)
                 out[name] = Generalized(final, tuple(applied), names)
-    return {m: out[normal[m]] for m in raw}
+    into = fold({g.template for g in out.values()})
+    for name, result in out.items():
+        if result.template in into:
+            out[name] = Generalized(into[result.template], result.decisions, result.cluster, result.template)
+    shown = _with_period({m: out[normal[m]].template for m in raw}, raw)
+    return {m: _shown(out[normal[m]], shown) for m in raw}
+
+
+def _shown(result: Generalized, shown: dict[str, str]) -> Generalized:
+    return Generalized(shown[result.template], result.decisions, result.cluster, result.folded_from)
 
 
 def generalize(masked: Iterable[str]) -> dict[str, str]:
@@ -192,7 +326,8 @@ def generalize(masked: Iterable[str]) -> dict[str, str]:
     ----------
     masked : iterable of str
         Masked templates, as the masking table leaves them (duplicates and order do not matter);
-        whitespace, trailing periods and runs of one placeholder are normalised here.
+        whitespace, trailing periods and runs of one placeholder are normalised here (a trailing
+        period every message of a template ends with is written back).
 
     Returns
     -------

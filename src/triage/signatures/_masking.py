@@ -40,6 +40,8 @@ _IDC = r"[A-Za-z0-9_\-]"
 
 #: The ordered masking table (the one copy; ``triage.remote`` compiles it to SQL).
 MASKS: tuple[Mask, ...] = (
+    # ANSI escape sequences (colour codes such as ESC[37m) are rendering, not text: dropped.
+    Mask("ansi", r"\x1b\[[0-9;?]*[ -/]*[@-~]", ""),
     # Stack frame lines of JavaScript/Java traces ("    at fn (file:1:2)"): the error line names the kind.
     Mask("stack_frame", r"\n[ \t]+at [^\n]*", ""),
     Mask("url", r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>()\[\]{},]+", "<url>"),
@@ -54,14 +56,23 @@ MASKS: tuple[Mask, ...] = (
     Mask("ctime", r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
                   r"\s+\d{1,2}\s+\d\d:\d\d:\d\d(?:\s+[A-Z]{3,4})?(?:\s+\d{4})?\b", "<ts>"),
     Mask("date", r"\b\d{4}[\-/]\d\d[\-/]\d\d\b", "<date>"),
+    # MAC addresses (six groups of one or two hex digits, leading zeros often dropped) before times,
+    # whose pattern would cut one into pieces.
+    Mask("mac", rf"\b{_HEX}{{1,2}}(?::{_HEX}{{1,2}}){{5,}}\b", "<mac>"),
+    # IPv6: eight groups, a compressed form with "::" and groups on both sides, or an IPv4-mapped one
+    # (::ffff:10.0.0.1); same placeholder as IPv4,
+    # so one statement logging either kind of address keeps one template.
+    Mask("ipv6", rf"\b{_HEX}{{1,4}}(?::{_HEX}{{1,4}}){{7}}\b"
+                 rf"|\b{_HEX}{{1,4}}(?::{_HEX}{{1,4}})*::{_HEX}{{1,4}}(?::{_HEX}{{1,4}})*\b"
+                 r"|::[fF]{4}:\d{1,3}(?:\.\d{1,3}){3}\b", "<ip>"),
     Mask("time", r"\b\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?\b", "<time>"),
     # host:port (proxy.example.com:5070, wpad:80): the port makes a word a network address.
     Mask("hostport", r"\b[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)+:\d{2,5}\b", "<host>"),
     Mask("host", r"\b((?:[A-Za-z0-9\-]+\.)+(?:com|net|org|edu|gov|mil|io|dev|app|cloud|internal|local|uk|de|jp|cn|at|be|dk|fi|no|cz|gr|il|mx|nz|za|sg|ar"
                  r"|fr|ru|br|in|au|ca|nl|it|es|pl|hk|kr|tw|se|ch|us|eu))([^\w.\-]|$)", r"<host>\2"),
     Mask("ip", r"(?:[A-Za-z][A-Za-z0-9.\-]*/|/)?\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b", "<ip>"),
-    # MAC addresses and other colon-separated hex bytes (FF:F2:9F:16:E2:...), three or more.
-    Mask("mac", rf"\b{_HEX}{{2}}(?::{_HEX}{{2}}){{2,}}\b", "<mac>"),
+    # Other colon-separated hex bytes (FF:F2:9F:16:E2:...), three or more.
+    Mask("hex_bytes", rf"\b{_HEX}{{2}}(?::{_HEX}{{2}}){{2,}}\b", "<mac>"),
     Mask("hex", rf"\b\d[xX]{_HEX}+\b", "<hex>"),
     # Sizes, with an optional human-readable repeat: 18846 bytes (18.4 KB)
     Mask("size", r"\b\d+(?:\.\d+)?\s?(?:bytes|[KMGTP]i?B|B)\b(?:\s\(\d+(?:\.\d+)?\s?(?:bytes|[KMGTP]i?B|B)\))?",
@@ -80,8 +91,10 @@ MASKS: tuple[Mask, ...] = (
     Mask("num", r"\b\d+(?:\.\d+)?\b", "<num>"),
     # Booleans and nulls are values whatever their spelling.
     Mask("bool", r"\b(?:true|false|True|False|TRUE|FALSE|null|None|nil)\b", "<bool>"),
-    # Bracketed lists of simple items vary in length: [redis], ['a', 'b'], [<num>, <num>].
-    Mask("list", r"\[(?:[\w.\-:/'\"<>*]+(?:,\s*[\w.\-:/'\"<>*]+)*)?\]", "[<list>]"),
+    # Bracketed lists of two or more simple items vary in length: ['a', 'b'], [<num>, <num>]. One bracketed
+    # word ([preauth], [ERROR], [enable]) is kept: it is often a constant; where the same statement also
+    # logs a longer list, the generaliser folds the one-item form into the list template.
+    Mask("list", r"\[(?:[\w.\-:/'\"<>*]+(?:,\s*[\w.\-:/'\"<>*]+)+)?\]", "[<list>]"),
     # Hex strings of six or more characters with a digit (hashes, short ids like 7de5b0ec); pure
     # numbers are gone by now, so these mix digits and letters.
     Mask("hexid", rf"\b{_HEX_WITH_DIGIT}\b", "<hex>"),

@@ -32,8 +32,10 @@ REQUEST_PATTERN = (rf"(?s)^(?P<prefix>[^\n]{{0,60}}?)\b(?P<method>{_METHODS})\s+
 STATUS_SPLIT = r"(?s)^(?P<before>.*?)\b(?P<status>\d{3})\b(?P<after>.*)$"
 #: The status code of a whole request line, as one RE2 capture.
 STATUS_CAPTURE = rf"(?s)^[^\n]{{0,60}}?\b(?:{_METHODS})\s+(?:/\S*|https?://\S+).*?\b(?P<status>\d{{3}})\b"
-#: A path segment (or query value) that still holds a digit after masking is an id.
-ID_SEGMENT = r"[^/?&=;#<>]*\d[^/?&=;#<>]*"
+_SEG = r"[^/?&=;#<>]*"
+#: A path segment (or query value) that still holds three or more digits after masking is an id; one
+#: or two digits name a version or an endpoint (``v2``, ``checkInMemberV2Call``, ``oauth2``) and stay.
+ID_SEGMENT = rf"{_SEG}\d{_SEG}\d{_SEG}\d{_SEG}"
 
 
 def _field(struct: pa.Array, name: str) -> pa.Array:

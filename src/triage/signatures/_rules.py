@@ -21,6 +21,11 @@ A row takes the first rule (in file order) that matches it; its conditions (``me
 merge rule also takes every row whose default signature it lists. Rules win over the defaults,
 and replaying the same file gives the same signatures.
 
+Patterns are RE2 (the engine that runs them, through pyarrow): linear time whatever the message,
+so no lookaround or backreferences; each is compiled when the rule is made, and one RE2 cannot run
+is a :class:`RulesError` naming the file and the rule. A rules file must exist, be at most
+:data:`MAX_RULES_BYTES`, and (YAML) use no aliases; every error names the file and the rule.
+
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "triage-rules.toml"
 >>> split = add_split_rule(path, "e2e user", 'format: "e2e-')
@@ -40,6 +45,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from triage import schema as s
@@ -47,6 +54,35 @@ from triage.signatures._signature import SIGNATURE_VERSION
 from triage.signatures._tracebacks import parse
 
 ACTIONS = ("merge", "split")
+#: Largest rules file read (a team's rules are a few kilobytes).
+MAX_RULES_BYTES = 1_000_000
+
+
+class RulesError(ValueError):
+    """A rules file or rule that cannot be used; the message names the file and the rule."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a rules file never needs them, and they let a few hundred
+    bytes expand to gigabytes (alias bombs)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise RulesError(f"line {event.start_mark.line + 1}: YAML aliases are not allowed in rules files")
+        node = super().compose_node(parent, index)
+        if getattr(node, "anchor", None):
+            raise RulesError(f"line {node.start_mark.line + 1}: YAML anchors are not allowed in rules files")
+        return node
+
+
+def _check_pattern(pattern: str, where: str) -> None:
+    """Compile ``pattern`` with RE2, the engine :meth:`Rules.matches` runs it on."""
+    try:
+        pc.match_substring_regex(pa.array([""], type=pa.large_string()), pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        raise RulesError(f"{where}: pattern {pattern!r} is not a valid RE2 regex (no lookaround or "
+                         f"backreferences): {error}") from None
 _FIELDS = ("message", "logger", "service", "exception")
 _SIGNATURE = re.compile(r"^[0-9a-f]{12}$")
 _ONE_LINE_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Fault))\b")
@@ -65,7 +101,9 @@ def _strings(value: object, what: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise ValueError(f"rule field {what!r}: expected a string or a list of strings, got {value!r}")
+    shown = repr(value)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    raise RulesError(f"field {what!r}: expected a string or a list of strings, got {shown}")
 
 
 @dataclass(frozen=True)
@@ -81,26 +119,33 @@ class Rule:
     signatures: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise RulesError("a rule needs a name (a non-empty string)")
         if self.action not in ACTIONS:
-            raise ValueError(f"rule {self.name!r}: action must be one of {ACTIONS}, not {self.action!r}")
-        if not self.name:
-            raise ValueError("a rule needs a name")
+            raise RulesError(f"rule {self.name!r}: action must be one of {ACTIONS}, not {self.action!r}")
         if not (any(getattr(self, f) for f in _FIELDS) or self.signatures):
-            raise ValueError(f"rule {self.name!r} matches nothing: give a pattern or signatures")
+            raise RulesError(f"rule {self.name!r} matches nothing: give a pattern or signatures")
         if self.action == "split" and self.signatures:
-            raise ValueError(f"split rule {self.name!r}: use patterns, not signatures")
+            raise RulesError(f"split rule {self.name!r}: use patterns, not signatures")
         for f in _FIELDS:
             for pattern in getattr(self, f):
-                re.compile(pattern)
+                _check_pattern(pattern, f"rule {self.name!r}, field {f!r}")
 
     @classmethod
     def from_dict(cls, data: dict) -> Rule:
+        if not isinstance(data, dict):
+            raise RulesError(f"a rule must be a table of keys, got {type(data).__name__}")
+        name = data.get("name", "")
+        if not isinstance(name, str) or not isinstance(data.get("action", ""), str):
+            raise RulesError(f"rule {name!r}: 'name' and 'action' must be strings")
         unknown = set(data) - {"action", "name", "signatures", *_FIELDS}
         if unknown:
-            raise ValueError(f"rule {data.get('name')!r}: unknown keys {sorted(unknown)}")
-        return cls(action=str(data.get("action", "")), name=str(data.get("name", "")),
-                   signatures=_strings(data.get("signatures"), "signatures"),
-                   **{f: _strings(data.get(f), f) for f in _FIELDS})
+            raise RulesError(f"rule {name!r}: unknown keys {sorted(map(str, unknown))}")
+        try:
+            fields = {f: _strings(data.get(f), f) for f in (*_FIELDS, "signatures")}
+        except RulesError as error:
+            raise RulesError(f"rule {name!r}: {error}") from None
+        return cls(action=data.get("action", ""), name=name, **fields)
 
     def to_dict(self) -> dict:
         out: dict = {"action": self.action, "name": self.name}
@@ -123,13 +168,34 @@ class Rules:
 
     @classmethod
     def load(cls, path: str | Path) -> Rules:
+        """Read a TOML (``[[rule]]`` tables) or YAML (``rules:`` list) file; a missing file is an error."""
         path = Path(path)
-        if not path.exists():
+        if not path.is_file():
+            raise RulesError(f"{path}: no such rules file")
+        if path.stat().st_size > MAX_RULES_BYTES:
+            raise RulesError(f"{path}: {path.stat().st_size:,} bytes, more than a rules file may hold "
+                             f"({MAX_RULES_BYTES:,})")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RULES_BYTES + 1)
+        try:
+            text = raw.decode("utf-8")
+            data = yaml.load(text, Loader=_NoAliasLoader) if path.suffix in (".yaml", ".yml") else tomllib.loads(text)
+        except (UnicodeDecodeError, yaml.YAMLError, tomllib.TOMLDecodeError, RulesError) as error:
+            raise RulesError(f"{path}: not a readable rules file: {error}") from None
+        if data is None:
             return cls()
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else tomllib.loads(text)
-        entries = (data or {}).get("rule", (data or {}).get("rules", []))
-        return cls(tuple(Rule.from_dict(entry) for entry in entries))
+        if not isinstance(data, dict):
+            raise RulesError(f"{path}: expected 'rule' tables (TOML) or a 'rules' list (YAML) at the top")
+        entries = data.get("rule", data.get("rules", []))
+        if not isinstance(entries, list):
+            raise RulesError(f"{path}: 'rule'/'rules' must be a list of rules, got {type(entries).__name__}")
+        rules = []
+        for number, entry in enumerate(entries, start=1):
+            try:
+                rules.append(Rule.from_dict(entry))
+            except RulesError as error:
+                raise RulesError(f"{path}: rule {number}: {error}") from None
+        return cls(tuple(rules))
 
     @classmethod
     def coerce(cls, rules: Rules | str | Path | Iterable[Rule] | None) -> Rules:
@@ -163,8 +229,10 @@ class Rules:
                 if values is None:
                     hit[:] = False
                     continue
-                text = values.astype(object).where(values.notna(), "").astype(str)
-                hit &= text.str.contains("|".join(f"(?:{p})" for p in patterns), regex=True).to_numpy()
+                text = pa.array(values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object),
+                                type=pa.large_string())
+                found = pc.match_substring_regex(text, "|".join(f"(?:{p})" for p in patterns))
+                hit &= found.to_numpy(zero_copy_only=False)
             hit &= conditions
             if rule.signatures:
                 hit |= signatures.isin(rule.signatures).to_numpy()
@@ -218,7 +286,7 @@ def append_rule(path: str | Path, rule: Rule) -> None:
     """Append one rule to a rules file (TOML, or YAML for ``.yaml``/``.yml``), creating it if needed."""
     path = Path(path)
     if path.suffix in (".yaml", ".yml"):
-        existing = Rules.load(path).rules
+        existing = Rules.load(path).rules if path.exists() else ()
         document = {"rules": [r.to_dict() for r in (*existing, rule)]}
         path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
         return
