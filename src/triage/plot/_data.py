@@ -6,6 +6,7 @@ Every chart accepts the log frame; a chart drawn from an analysis output (the su
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
@@ -111,6 +112,23 @@ def revision_switches(frame: pd.DataFrame) -> pd.DataFrame:
     firsts = firsts.sort_values([s.SERVICE, s.TIMESTAMP, s.REVISION])
     switches = firsts[firsts.duplicated(s.SERVICE, keep="first")]
     return switches[cols].sort_values(s.TIMESTAMP).reset_index(drop=True)
+
+
+_REVISION_SUFFIX = re.compile(r"-(\d{3,}-[a-z0-9]{2,4})$")
+
+
+def short_revision(revision: object, service: object = None) -> str:
+    """The part of a Cloud Run revision name that tells revisions apart: ``netra-backend-staging-00123-vtm`` →
+    ``00123-vtm`` (the service prefix dropped; other names as they are).
+
+    >>> short_revision("netra-backend-staging-00123-vtm"), short_revision("api-v2", "api"), short_revision("blue")
+    ('00123-vtm', 'v2', 'blue')
+    """
+    text = "" if revision is None or (isinstance(revision, float) and revision != revision) else str(revision)
+    if service and text.startswith(f"{service}-") and len(text) > len(str(service)) + 1:
+        return text[len(str(service)) + 1:]
+    found = _REVISION_SUFFIX.search(text)
+    return found.group(1) if found else text
 
 
 def utc_naive(values: pd.Series) -> pd.Series:

@@ -15,7 +15,7 @@ from ._data import (group_other, legend_label, revision_switches, template_map, 
 from ._escape import plotly_text
 from ._style import BURST_COLOR, DEPLOY_COLOR, HOVER_CHARS, signature_color
 
-# hovertext: one (escaped) string per trace, the template and the signature's totals; not repeated per point.
+# hovertext: the template and the signature's totals, repeated per point (plotly.js ignores a single string).
 HOVER = "%{hovertext}<br>%{x|%Y-%m-%d %H:%M:%S} UTC: <b>%{y} events</b><extra></extra>"
 BURST_HOVER = "<b>burst</b> %{customdata[0]}<br>%{x|%H:%M:%S} UTC: %{customdata[1]} events<extra></extra>"
 
@@ -84,7 +84,8 @@ def frequency(
         drawn = part[part[s.COUNT] > 0]  # empty buckets add nothing to a stack
         bar = go.Bar(x=drawn[s.BUCKET], y=drawn[s.COUNT], name=legend_label(template), meta=sig, legendgroup=sig,
                      marker=dict(color=signature_color(sig), line=dict(width=0)), hovertemplate=HOVER,
-                     hovertext=f"<b>{info[0]}</b><br>signature total: {info[1]:,} events, {info[2]:,} users")
+                     hovertext=[f"<b>{info[0]}</b><br>signature total: {info[1]:,} events, {info[2]:,} users"]
+                     * len(drawn))
         marks = part[part[s.BURST].astype(bool)] if bursts else part.iloc[:0]
         burst = go.Scatter(
             x=marks[s.BUCKET], y=marks[s.COUNT] if facet else stack_top.reindex(marks[s.BUCKET]).to_numpy(),

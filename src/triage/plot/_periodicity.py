@@ -14,7 +14,7 @@ from ._data import legend_label, template_map, with_signatures
 from ._escape import plotly_text, shorten
 from ._style import HOVER_CHARS, LEGEND_CHARS, signature_color
 
-HOVER = "<b>%{hovertext}</b><br>gap %{x} s: %{y} times<extra></extra>"
+HOVER = "<b>%{fullData.name}</b><br>gap %{x} s: %{y} times<extra></extra>"
 
 
 def periodicity(
@@ -68,9 +68,9 @@ def periodicity(
     for row, sig in enumerate(chosen, start=1):
         times = logs.loc[logs[s.SIGNATURE].astype(str) == sig, s.TIMESTAMP].sort_values()
         gaps = times.diff().dt.total_seconds().dropna().round(3).to_numpy()
+        # A histogram's bins are not points (a per-trace hovertext is ignored): the hover reads the trace's name.
         fig.add_trace(go.Histogram(x=gaps, nbinsx=bins, name=legend_label(templates.get(sig, sig)), meta=sig,
                                    marker_color=signature_color(sig), showlegend=False,
-                                   hovertext=plotly_text(templates.get(sig, sig), limit=HOVER_CHARS),
                                    hovertemplate=HOVER), row=row, col=1)
         if sig in info.index and bool(info.at[sig, s.PERIODIC]) and pd.notna(info.at[sig, s.PERIOD_S]):
             period = float(info.at[sig, s.PERIOD_S])

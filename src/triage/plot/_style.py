@@ -53,6 +53,27 @@ def signature_color(signature: object) -> str:
     return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
 
 
+def signature_colors(signatures: list[str]) -> dict[str, str]:
+    """Colours for the series of one chart: each signature's own colour, unless an earlier one (in the order
+    given, the most important first) already took it; then the next free colour of the palette.
+
+    >>> colors = signature_colors([f"sig{i}" for i in range(20)])
+    >>> len(set(colors.values())) == 20, colors["sig0"] == signature_color("sig0")
+    (True, True)
+    """
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for sig in dict.fromkeys(str(x) for x in signatures):
+        color = signature_color(sig)
+        if sig != OTHER and color in taken and len(taken) < len(PALETTE):
+            start = PALETTE.index(color)
+            color = next(PALETTE[(start + k) % len(PALETTE)] for k in range(1, len(PALETTE))
+                         if PALETTE[(start + k) % len(PALETTE)] not in taken)
+        taken.add(color)
+        out[sig] = color
+    return out
+
+
 def translucent(color: str, alpha: float) -> str:
     """``#rrggbb`` as ``rgba(r,g,b,alpha)``.
 
