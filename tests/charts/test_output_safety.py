@@ -4,6 +4,8 @@ symlink someone planted; files appear whole."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -53,11 +55,19 @@ def test_export_does_not_write_through_a_planted_chart_symlink(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["bars.html"]
 
 
-def test_export_without_chromium_says_how_to_get_it(tmp_path, monkeypatch):
-    from triage.postmortem._export import ChromiumMissing
-
-    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
-    with pytest.raises(ChromiumMissing, match="apt-get install chromium"):
-        export(go.Figure(go.Bar(y=[1])), tmp_path / "bars.png")
-    assert not (tmp_path / "bars.png").exists()
-    assert export(go.Figure(go.Bar(y=[1])), tmp_path / "bars.html")[0].is_file()  # HTML needs no browser
+def test_export_without_chromium_says_how_to_get_it(tmp_path):
+    # A fresh interpreter: this session's shared browser must not hide the missing one.
+    script = ("import plotly.graph_objects as go, sys\n"
+              "from triage.postmortem import export\n"
+              "from triage.postmortem._export import ChromiumMissing\n"
+              "out = sys.argv[1]\n"
+              "assert export(go.Figure(go.Bar(y=[1])), out + '/bars.html')[0].is_file()\n"
+              "try:\n    export(go.Figure(go.Bar(y=[1])), out + '/bars.png')\n"
+              "except ChromiumMissing as e:\n    print('MISSING', e)\n")
+    env = {**os.environ, "BROWSER_PATH": str(tmp_path / "no-such-chromium")}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "MISSING" in done.stdout and "apt-get install chromium" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "bars.png").exists() and (tmp_path / "bars.html").is_file()

@@ -14,7 +14,7 @@ import pandas as pd
 from triage import schema as s
 
 from ._escape import plotly_text
-from ._style import LEGEND_CHARS, OTHER
+from ._style import LEGEND_CHARS, OTHER, OTHER_LABEL
 
 
 def with_signatures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -47,14 +47,15 @@ def summary_of(data: pd.DataFrame) -> pd.DataFrame:
     return analysis_output(data, s.PRIORITY, summarize)
 
 
-def top_signatures(frame: pd.DataFrame, *, top: int | None = 10, signatures: Iterable[str] | None = None) -> list[str]:
-    """The signatures to draw: ``signatures`` when given (in that order), else the ``top`` most frequent."""
+def top_signatures(frame: pd.DataFrame, *, top: int | None = 10, signatures: Iterable[str] | None = None,
+                   summary: pd.DataFrame | None = None) -> list[str]:
+    """The signatures to draw: ``signatures`` when given (in that order), else the ``top`` problem signatures by
+    priority (``triage.analysis.problems``, the rule the deploy verdicts use); healthy traffic is never chosen."""
     if signatures is not None:
         return [str(x) for x in signatures]
-    counts = frame[s.SIGNATURE].value_counts(sort=False)
-    # Most frequent first; ties by id, so the choice does not depend on row order.
-    order = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    return [str(k) for k, _ in order[: top if top is not None else None]]
+    from triage.analysis.problems import problem_signatures
+
+    return problem_signatures(frame, summary)[: top if top is not None else None]
 
 
 def group_other(frame: pd.DataFrame, keep: list[str], *, other: bool = True) -> pd.DataFrame:
@@ -66,7 +67,7 @@ def group_other(frame: pd.DataFrame, keep: list[str], *, other: bool = True) -> 
         return frame
     out = frame.copy()
     out[s.SIGNATURE] = out[s.SIGNATURE].where(inside, OTHER)
-    out[s.TEMPLATE] = out[s.TEMPLATE].where(inside, "(other signatures)")
+    out[s.TEMPLATE] = out[s.TEMPLATE].where(inside, OTHER_LABEL)
     return out
 
 
@@ -129,6 +130,16 @@ def short_revision(revision: object, service: object = None) -> str:
         return text[len(str(service)) + 1:]
     found = _REVISION_SUFFIX.search(text)
     return found.group(1) if found else text
+
+
+def short_revisions(value: object, service: object = None) -> str:
+    """A comma-separated list of revisions (as in the summary), each shortened with :func:`short_revision`.
+
+    >>> short_revisions("netra-backend-staging-00121-qzx, netra-backend-staging-00122-lbw")
+    '00121-qzx, 00122-lbw'
+    """
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return ", ".join(short_revision(part.strip(), service) for part in text.split(",") if part.strip())
 
 
 def utc_naive(values: pd.Series) -> pd.Series:

@@ -12,7 +12,7 @@ from triage import schema as s
 from ._builder import build, facet_height, grid, marker_line
 from ._data import legend_label, template_map, with_signatures
 from ._escape import plotly_text, shorten
-from ._style import HOVER_CHARS, LEGEND_CHARS, signature_color
+from ._style import LEGEND_CHARS, signature_colors
 
 HOVER = "<b>%{fullData.name}</b><br>gap %{x} s: %{y} times<extra></extra>"
 
@@ -33,7 +33,8 @@ def periodicity(
     frame : DataFrame
         The log frame.
     top : int, default 6
-        Without ``signatures``: the ``top`` periodic signatures by confidence (``triage.analysis.periodicity``).
+        Without ``signatures``: the ``top`` periodic problem signatures by priority (``triage.analysis.problems``;
+        a health check's clockwork is no finding).
     signatures : list of str, optional
         Exactly these signatures (periodic or not).
     bins : int, default 60
@@ -52,8 +53,10 @@ def periodicity(
     logs = with_signatures(frame)
     found = detect(logs)
     if signatures is None:
-        ranked = found[found[s.PERIODIC].astype(bool)].sort_values([s.CONFIDENCE, s.EVENTS], ascending=False)
-        chosen = [str(x) for x in ranked[s.SIGNATURE].head(top)]
+        from triage.analysis.problems import problem_signatures
+
+        periodic = set(found.loc[found[s.PERIODIC].astype(bool), s.SIGNATURE].astype(str))
+        chosen = [sig for sig in problem_signatures(logs) if sig in periodic][: top if top is not None else None]
     else:
         chosen = [str(x) for x in signatures]
     info = found.set_index(found[s.SIGNATURE].astype(str))
@@ -65,12 +68,13 @@ def periodicity(
             text += f" — {info.at[sig, s.DESCRIPTION]}"
         titles.append(text)
     fig = grid(len(chosen), titles=titles, shared_x=False)
+    colors = signature_colors(chosen)
     for row, sig in enumerate(chosen, start=1):
         times = logs.loc[logs[s.SIGNATURE].astype(str) == sig, s.TIMESTAMP].sort_values()
         gaps = times.diff().dt.total_seconds().dropna().round(3).to_numpy()
         # A histogram's bins are not points (a per-trace hovertext is ignored): the hover reads the trace's name.
         fig.add_trace(go.Histogram(x=gaps, nbinsx=bins, name=legend_label(templates.get(sig, sig)), meta=sig,
-                                   marker_color=signature_color(sig), showlegend=False,
+                                   marker_color=colors[sig], showlegend=False,
                                    hovertemplate=HOVER), row=row, col=1)
         if sig in info.index and bool(info.at[sig, s.PERIODIC]) and pd.notna(info.at[sig, s.PERIOD_S]):
             period = float(info.at[sig, s.PERIOD_S])

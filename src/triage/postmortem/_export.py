@@ -26,7 +26,17 @@ class _IgnoredByChoreographer(logging.Filter):
         return "Ignoring" not in str(record.msg)
 
 
-logging.getLogger("choreographer.channels.pipe").addFilter(_IgnoredByChoreographer())
+_QUIET = _IgnoredByChoreographer()
+
+
+def _import_kaleido():
+    """kaleido, with choreographer's ignored-message tracebacks filtered (its loggers exist once it is imported)."""
+    import kaleido
+
+    pipe = logging.getLogger("choreographer.channels.pipe")
+    if _QUIET not in pipe.filters:
+        pipe.addFilter(_QUIET)
+    return kaleido
 
 _open_browsers: list[bool] = []  # one entry per active browser() block (they nest)
 
@@ -142,7 +152,7 @@ def _write_images(images: list[tuple[go.Figure, Path]], *, width: int | None, he
 
 
 def _render(images: list[tuple[go.Figure, Path]], *, width: int | None, height: int | None, scale: float) -> None:
-    import kaleido
+    kaleido = _import_kaleido()
 
     specs = [
         dict(fig=fig.to_plotly_json(), path=file,
@@ -162,7 +172,7 @@ def browser() -> Iterator[None]:
 
     Without it, each :func:`export` call starts (and closes) its own browser, about 3 s.
     """
-    import kaleido
+    kaleido = _import_kaleido()
     from choreographer.errors import ChromeNotFoundError
 
     if not _open_browsers:

@@ -22,10 +22,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def safe_dir(path: str | Path) -> Path:
-    """Create directory ``path`` (and parents) when missing; refuse one that is a symlink or not a directory."""
+def safe_dir(path: str | Path, *, own: bool = True) -> Path:
+    """Create directory ``path`` (and parents) when missing; refuse one that is not a directory, or (``own``: a
+    folder triage makes, such as a report's ``charts/``) a symlink. The folder a user names may be a link."""
     path = Path(path)
-    if path.is_symlink():
+    if own and path.is_symlink():
         raise ValueError(f"{path}: is a symbolic link; triage writes only into real directories")
     path.mkdir(parents=True, exist_ok=True)
     if not path.is_dir():
@@ -44,7 +45,7 @@ def replace_into(source: Path, target: Path) -> Path:
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write ``data`` (text as UTF-8) to ``path`` atomically; returns ``path``."""
     path = Path(path)
-    safe_dir(path.parent)
+    safe_dir(path.parent, own=False)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -59,7 +60,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
 @contextlib.contextmanager
 def staging(directory: str | Path) -> Iterator[Path]:
     """A fresh private directory inside ``directory`` to write files into before :func:`replace_into`; removed after."""
-    parent = safe_dir(directory)
+    parent = safe_dir(directory, own=False)
     temp = Path(tempfile.mkdtemp(dir=parent, prefix=".triage-"))
     try:
         yield temp
