@@ -37,13 +37,17 @@ _PROJECT = re.compile(r"^projects/([^/]+)/")
 
 
 def _words(template: str) -> list[str]:
-    """The template's constant words (first line; placeholders and punctuation-only pieces dropped)."""
+    """The template's constant words as quoted filter terms (first line; placeholders and punctuation dropped; at
+    most :data:`MAX_WORDS`, the longest)."""
     from triage.signatures._masking import PLACEHOLDER_RE
     from triage.sources._cloud_filter import _quote  # the filter language's one string-literal rule
 
     first = str(template).splitlines()[0] if str(template) else ""
-    words = [w for w in PLACEHOLDER_RE.sub(" ", first).split() if len(w) > 1 and any(c.isalnum() for c in w)]
-    return [_quote(w) for w in list(dict.fromkeys(words))[:MAX_WORDS]]
+    words = list(dict.fromkeys(w for w in PLACEHOLDER_RE.sub(" ", first).split()
+                               if len(w) > 1 and any(c.isalnum() for c in w)))
+    # The longest words single a template out best ("in", "for" do not); kept in the template's order.
+    longest = set(sorted(words, key=lambda w: (-len(w), words.index(w)))[:MAX_WORDS])
+    return [_quote(w) for w in words if w in longest]
 
 
 def _project(rows: pd.DataFrame, frame: pd.DataFrame) -> str | None:
