@@ -118,7 +118,7 @@ def open_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
-AS_NOBODY = ["runuser", "-u", "nobody", "--"]
+AS_NOBODY = ["runuser", "-p", "-u", "nobody", "--"]  # -p: keep HOME and the rest of our environment
 needs_root = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("runuser"),
                                 reason="needs root to switch to a normal user")
 
@@ -173,7 +173,7 @@ def test_set_up_without_apt_says_how_to_get_chromium_and_goes_on(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("runuser"), reason="needs root to switch to a normal user")
 def test_set_up_as_a_normal_user_without_sudo_goes_on(open_dir):
-    done = _deps(open_dir, tools=("apt-get",), user=[shutil.which("runuser"), "-u", "nobody", "--"])
+    done = _deps(open_dir, tools=("apt-get",), user=AS_NOBODY)
     assert done.returncode == 0, done.stderr
     assert "needs root" in done.stderr
 
