@@ -61,6 +61,10 @@ def test_log_text_is_escaped_everywhere(app):
 
 def test_sort_controls_reorder_the_table(app):
     order = lambda: [value for _, value in app.select.options]  # noqa: E731
+    # Opens on priority: the problems (an ERROR, a WARNING) first, the busier healthy request signature last.
+    assert app.sort.value == s.PRIORITY
+    assert order() == ["00000000a001", "00000000b002", "00000000c003"]
+    app.sort.value = s.COUNT
     assert order() == ["00000000a001", "00000000c003", "00000000b002"]
     app.descending.value = False
     assert order() == ["00000000b002", "00000000c003", "00000000a001"]
