@@ -64,21 +64,31 @@ def bucket_seconds(span_s: float) -> int:
     return _BUCKETS_S[-1]
 
 
-def pretty_entry(raw: object) -> str:
-    """The original log entry (compact JSON in the ``raw`` column) pretty-printed; other text as is.
+#: The LogEntry fields an analyst reads first, in this order; the rest follow as they came.
+KEY_FIELDS = ("severity", "timestamp", "resource", "trace", "spanId", "httpRequest", "textPayload", "jsonPayload",
+              "protoPayload", "sourceLocation", "labels", "logName", "insertId")
 
-    >>> print(pretty_entry('{"textPayload":"<b>hi</b>","severity":"ERROR"}'))
+
+def pretty_entry(raw: object) -> str:
+    """The original log entry (compact JSON in the ``raw`` column) pretty-printed, key fields first
+    (:data:`KEY_FIELDS`: severity, timestamp, resource, trace...); other text as is.
+
+    >>> print(pretty_entry('{"insertId":"x","textPayload":"<b>hi</b>","severity":"ERROR"}'))
     {
+      "severity": "ERROR",
       "textPayload": "<b>hi</b>",
-      "severity": "ERROR"
+      "insertId": "x"
     }
     """
     if raw is None or (isinstance(raw, float) and raw != raw):
         return ""
     try:
-        return orjson.dumps(orjson.loads(str(raw)), option=orjson.OPT_INDENT_2).decode()
+        entry = orjson.loads(str(raw))
     except orjson.JSONDecodeError:
         return str(raw)
+    if isinstance(entry, dict):
+        entry = {**{k: entry[k] for k in KEY_FIELDS if k in entry}, **entry}
+    return orjson.dumps(entry, option=orjson.OPT_INDENT_2).decode()
 
 
 @dataclasses.dataclass(frozen=True)
