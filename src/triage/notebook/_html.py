@@ -83,7 +83,8 @@ STYLE = """<style>
   vertical-align: top; max-width: 48em; overflow-wrap: anywhere; }
 .triage-table tr.triage-selected td { background: #fff3c4; }
 .triage-sigs { width: 100%; table-layout: auto; }
-.triage-sigs td:nth-child(2) { white-space: nowrap; font-family: monospace; }
+.triage-sigs td:nth-child(1), .triage-sigs td:nth-child(2) { white-space: nowrap; }
+.triage-sigs td:nth-child(2) { font-family: monospace; }
 .triage-sigs tr.triage-problem td:first-child { border-left: 3px solid #d62728; }
 .triage-sigs tr.triage-healthy td { color: #777; }
 .triage-logs-link { font-size: 12px; }

@@ -93,7 +93,9 @@ def frequency(
         if baseline and sig == OTHER:
             traces.append(go.Scatter(
                 x=part[s.BUCKET], y=part[s.COUNT], name=legend_label(template), meta=sig, legendgroup=sig,
-                mode="lines", line=dict(color=OTHER_COLOR, width=1.2, shape="hv"), yaxis="y2",
+                # a soft grey area behind the problems: context, not a series to read first
+                mode="lines", line=dict(color=OTHER_COLOR, width=0.6, shape="hv"), yaxis="y2", fill="tozeroy",
+                fillcolor="rgba(176,176,176,0.18)",
                 hovertext=[hover] * len(part), hovertemplate=HOVER, legendrank=2000))
             continue
         drawn = part[part[s.COUNT] > 0]  # empty buckets add nothing to a stack
@@ -115,7 +117,8 @@ def frequency(
     extra = {}
     if baseline:
         extra["yaxis2"] = dict(title=dict(text="all other events", font=dict(color="#888")), overlaying="y",
-                               side="right", showgrid=False, rangemode="tozero", tickfont=dict(color="#888"))
+                               side="right", showgrid=False, rangemode="tozero", tickfont=dict(color="#888"),
+                               tickformat="~s")
     default = f"Events per {freq}: " + (f"the {len(keep)} problem signatures by priority" if signatures is None
                                         else "chosen signatures")
     if signatures is None and not keep:
@@ -123,6 +126,8 @@ def frequency(
     fig = build(fig if fig is not None else traces, title=title, default_title=default, x_title="time (UTC)",
                 y_title="events", legend_title="signature", height=height or (facet_height(len(order)) if facet else None),
                 barmode="stack", bargap=0.05, **extra)
+    if baseline:
+        fig.update_layout(legend_x=1.08)  # clear of the right-hand axis
     if deploys:
         for level, (_, switch) in enumerate(revision_switches(logs).iterrows()):
             marker_line(fig, utc_naive(pd.Series([switch[s.TIMESTAMP]])).iloc[0], name="deploy",
