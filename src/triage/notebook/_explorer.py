@@ -243,7 +243,7 @@ class Explorer:
             return
         if change["new"] is not None:
             self.selected = change["new"]
-        self.merge_with.options = [(label, sig) for label, sig in self.select.options if sig != self.selected]
+        self.merge_with.options = [(label, sig) for label, sig in self._merge_options if sig != self.selected]
         self._draw_table()
         self._draw_detail()
 
@@ -317,7 +317,11 @@ class Explorer:
             self.select.value = self.selected if self.selected in self._listed else None
         finally:
             self._refreshing = False
-        self.merge_with.options = [(label, sig) for label, sig in options if sig != self.selected]
+        # Any signature the filters keep can be merged with, not only those on this page.
+        every = self._all_rows
+        self._merge_options = [(f"{c:>7,}  {shorten(t, _LIST_LABEL_CHARS)}", sig)
+                               for sig, t, c in zip(every[s.SIGNATURE], every[s.TEMPLATE], every[s.COUNT])]
+        self.merge_with.options = [(label, sig) for label, sig in self._merge_options if sig != self.selected]
         self._draw_detail()
 
     def _draw_table(self) -> None:
