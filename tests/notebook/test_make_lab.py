@@ -161,6 +161,7 @@ def _deps(tmp_path: Path, *, tools: tuple[str, ...], user: list[str] = ()) -> su
         if shutil.which(tool) and not (bin_dir / tool).exists():
             os.symlink(shutil.which(tool), bin_dir / tool)
     env = {"PATH": str(bin_dir), "CHROMIUM_PATH": str(tmp_path / "no-chromium"), "HOME": str(tmp_path)}
+    user = [shutil.which(user[0]) or user[0], *user[1:]] if user else []  # PATH below holds only ``tools``
     return subprocess.run([*user, shutil.which("bash"), str(ROOT / "scripts/install_system_deps.sh")], env=env,
                           capture_output=True, text=True, timeout=60)
 
