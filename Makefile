@@ -1,4 +1,6 @@
-# Two entry points (see README.md): `make lab` and `make test`. Both create .venv when missing.
+# Two entry points (see README.md): `make lab` and `make test`. Both create .venv when missing. Chromium (image
+# export, browser tests) is installed where apt-get and root (or password-less sudo) allow; its absence never stops
+# the set-up.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,10 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job: JupyterLab on the walk-through notebook over the bundled incident.
+# The main job: JupyterLab on the walk-through notebook over the bundled incident (as root or not; no news or
+# update pop-ups). LAB_ARGS go to JupyterLab, e.g. `make lab LAB_ARGS=--port=8899`.
 lab: $(STAMP)
-	$(BIN)/triage summary $(SAMPLE)
-	$(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 notebooks/01_triage.ipynb
+	$(BIN)/triage summary $(SAMPLE) --top 10
+	BIN=$(BIN) bash scripts/lab.sh $(LAB_ARGS)
 
 # The tests (what CI runs). Slow tests are skipped here; `make test-all` runs them too.
 test: $(STAMP)

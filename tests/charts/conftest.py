@@ -13,7 +13,8 @@ T0 = pd.Timestamp("2026-03-01T10:00:00Z")
 
 
 def build_tiny_frame() -> pd.DataFrame:
-    """60 minutes of one service: a heartbeat error every 60 s, a burst at minute 40, a deploy at minute 30."""
+    """60 minutes of one service: a heartbeat error every 60 s, a burst at minute 40, a deploy at minute 30, and
+    the busiest signature healthy (a health check every 30 s, INFO)."""
     rows = []
 
     def add(minute: float, sig: str, template: str, message: str, severity: str, user: str | None, trace: str | None = None):
@@ -32,6 +33,8 @@ def build_tiny_frame() -> pd.DataFrame:
     for m in range(0, 60, 7):  # scattered
         add(m + 0.5, "sig-user", "Invalid user_id format: <*>", f"Invalid user_id format: {m}", "ERROR", f"user-{m % 3}",
             trace=f"u{m}")
+    for k in range(118):  # healthy traffic, the busiest signature: a health check every 30 s
+        add(k / 2 + 0.05, "sig-health", "GET /health <num>", "GET /health 200", "INFO", None)
     for m in (5, 35):
         add(m + 0.2, "sig-xss", XSS + " <*>", XSS + f" {XSS_SCRIPT} {m}", "CRITICAL", "user-x")
     frame = pd.DataFrame(rows)

@@ -21,20 +21,38 @@ def bars(fig):
 
 # --- frequency -----------------------------------------------------------------------------------------------------
 
+def baseline(fig):
+    return [t for t in fig.data if t.meta == "other"]
+
+
 def test_frequency_counts_add_up_to_the_rows(tiny_frame):
     fig = tp.frequency(tiny_frame)
-    assert sum(sum(t.y) for t in bars(fig)) == len(tiny_frame)
+    (other,) = baseline(fig)
+    assert sum(sum(t.y) for t in bars(fig)) + sum(other.y) == len(tiny_frame)
     per_signature = {t.meta: sum(t.y) for t in bars(fig)}
-    assert per_signature == tiny_frame[s.SIGNATURE].value_counts().to_dict()
+    assert per_signature == tiny_frame[s.SIGNATURE].value_counts().drop("sig-health").to_dict()
+
+
+def test_frequency_defaults_to_the_problems_by_priority_with_healthy_traffic_as_one_grey_line(tiny_frame):
+    from triage.analysis.problems import problem_signatures
+
+    fig = tp.frequency(tiny_frame)
+    # The busiest signature is a healthy health check: it is no series of its own, only part of the grey baseline.
+    assert tiny_frame[s.SIGNATURE].value_counts().index[0] == "sig-health"
+    assert [t.meta for t in bars(fig)] == problem_signatures(tiny_frame)
+    (other,) = baseline(fig)
+    assert other.type == "scatter" and other.yaxis == "y2" and other.line.color == "#b0b0b0"
+    assert sum(other.y) == (tiny_frame[s.SIGNATURE] == "sig-health").sum()
 
 
 def test_frequency_top_n_gathers_the_rest_as_other(tiny_frame):
+    from triage.analysis.problems import problem_signatures
+
+    first_two = problem_signatures(tiny_frame)[:2]
     fig = tp.frequency(tiny_frame, top=2)
-    names = [t.meta for t in bars(fig)]
-    assert names == ["sig-heartbeat", "sig-timeout", "other"]
-    other = next(t for t in bars(fig) if t.meta == "other")
-    assert sum(other.y) == tiny_frame[s.SIGNATURE].isin(["sig-user", "sig-xss"]).sum()
-    assert other.marker.color == tp.signature_color("other")
+    assert [t.meta for t in bars(fig)] == first_two
+    (other,) = baseline(fig)
+    assert sum(other.y) == (~tiny_frame[s.SIGNATURE].isin(first_two)).sum()
 
 
 def test_frequency_marks_one_vline_per_revision_switch(tiny_frame):
@@ -44,7 +62,7 @@ def test_frequency_marks_one_vline_per_revision_switch(tiny_frame):
     switch = tiny_frame.loc[tiny_frame[s.REVISION] == "api-00002-def", s.TIMESTAMP].min()
     assert pd.Timestamp(deploys[0].x0) == switch.tz_localize(None)
     labels = [a.text for a in fig.layout.annotations if a.name == "deploy"]
-    assert labels == ["deploy api-00002-def"]
+    assert labels == ["deploy 00002-def"]  # the short revision: the part that tells revisions apart
 
 
 def test_frequency_without_a_switch_draws_no_deploy(tiny_frame):
@@ -136,7 +154,10 @@ def test_long_templates_are_cut_in_legends_but_whole_in_hover(tiny_frame):
     frame[s.TEMPLATE] = frame[s.TEMPLATE].where(frame[s.SIGNATURE] != "sig-user", long)
     trace = next(t for t in bars(tp.frequency(frame)) if t.meta == "sig-user")
     assert len(trace.name) < 60 and trace.name.endswith("…")
-    assert trace.hovertext == f"<b>{long.replace('<', '&lt;').replace('>', '&gt;')}</b><br>signature total: 9 events, 3 users"
+    # One hover text per point: plotly.js ignores a single string for a whole trace (the hover showed "-").
+    assert set(trace.hovertext) == {
+        f"<b>{long.replace('<', '&lt;').replace('>', '&gt;')}</b><br>signature total: 9 events, 3 users"}
+    assert len(trace.hovertext) == len(trace.x)
     assert "%{hovertext}" in trace.hovertemplate and "%{y} events" in trace.hovertemplate
 
 
@@ -145,9 +166,9 @@ def test_long_templates_are_cut_in_legends_but_whole_in_hover(tiny_frame):
 def test_severity_counts_each_level(tiny_frame):
     fig = tp.severity(tiny_frame)
     got = {t.meta: sum(t.y) for t in fig.data}
-    assert got == {"WARNING": 25, "ERROR": 69, "CRITICAL": 2}
-    assert [t.meta for t in fig.data] == ["WARNING", "ERROR", "CRITICAL"]  # severity order
-    assert fig.data[1].marker.color == "#e6550d"
+    assert got == {"INFO": 118, "WARNING": 25, "ERROR": 69, "CRITICAL": 2}
+    assert [t.meta for t in fig.data] == ["INFO", "WARNING", "ERROR", "CRITICAL"]  # severity order
+    assert fig.data[2].marker.color == "#e6550d"
 
 
 # --- users ---------------------------------------------------------------------------------------------------------
@@ -189,10 +210,14 @@ def test_periodicity_histograms_gaps_and_marks_the_period(tiny_frame):
     assert pytest.approx(60, abs=1) == found.at["sig-heartbeat", s.PERIOD_S]
 
 
-def test_periodicity_defaults_to_periodic_signatures(tiny_frame):
+def test_periodicity_defaults_to_periodic_problem_signatures(tiny_frame):
+    from triage.analysis.problems import problem_signatures
+
     fig = tp.periodicity(tiny_frame)
     found = triage.analysis.periodicity(tiny_frame)
-    assert {t.meta for t in fig.data} == set(found.loc[found[s.PERIODIC].astype(bool), s.SIGNATURE])
+    periodic = set(found.loc[found[s.PERIODIC].astype(bool), s.SIGNATURE])
+    assert "sig-health" in periodic  # the health check is clockwork too, but healthy: no panel
+    assert [t.meta for t in fig.data] == [sig for sig in problem_signatures(tiny_frame) if sig in periodic]
     assert "sig-heartbeat" in {t.meta for t in fig.data}
 
 
@@ -237,7 +262,8 @@ def test_cascade_links_follow_the_chains(tiny_frame):
 
 def test_cascade_of_the_log_frame_runs_cascades(tiny_frame):
     fig = tp.cascade(tiny_frame)
-    assert len(fig.data[0].link.value) == len(triage.analysis.cascades(tiny_frame)) == 0
+    assert len(triage.analysis.cascades(tiny_frame)) == 0
+    assert fig.data == () and [a.name for a in fig.layout.annotations] == ["empty"]  # says so, draws no Sankey
 
 
 # --- summary table -------------------------------------------------------------------------------------------------
@@ -249,3 +275,23 @@ def test_summary_table_rows_follow_priority(tiny_frame):
     assert list(table.meta) == [str(x) for x in summary[s.SIGNATURE].head(3)]
     columns = [h.replace("<b>", "").replace("</b>", "") for h in table.header.values]
     assert [int(x) for x in table.cells.values[columns.index("events")]] == summary[s.COUNT].head(3).tolist()
+    assert list(table.cells.values[columns.index("#")]) == ["1", "2", "3"]  # a rank, not a unitless score
+    assert "priority" not in columns
+
+
+def test_summary_table_shows_short_revisions_whole_services_and_fits_every_row():
+    long_service = "netra-backend-staging"
+    revisions = ", ".join(f"{long_service}-0012{i}-{c}" for i, c in zip(range(1, 4), ("qzx", "lbw", "vtm")))
+    summary = pd.DataFrame({
+        s.SIGNATURE: ["a", "b"], s.TEMPLATE: ["x " * 200, "short"], s.COUNT: [3, 1],
+        s.FIRST_SEEN: [T0, T0], s.LAST_SEEN: [T0, T0], s.MAX_SEVERITY: ["ERROR", "ERROR"], s.USERS: [1, 0],
+        s.USER_SHARE: [1.0, 0.0], s.SERVICES: [long_service, long_service], s.REVISIONS: [revisions, revisions],
+        s.PERIOD_S: [float("nan")] * 2, s.INCIDENTS: [1, 1], s.SAMPLE: ["x", "y"], s.PRIORITY: [2.0, 1.0],
+        s.PRIORITY_REASON: ["new", "old"]})
+    fig = tp.summary_table(summary)
+    table = fig.data[0]
+    columns = [h.replace("<b>", "").replace("</b>", "") for h in table.header.values]
+    assert table.cells.values[columns.index("revisions")][0] == "00121-qzx, 00122-lbw, 00123-vtm"
+    assert table.cells.values[columns.index("services")][0] == long_service
+    # 200 words of template wrap over several lines: the figure is tall enough for them and the last row
+    assert fig.layout.height >= 150 + 15 * (400 // 60)

@@ -108,3 +108,55 @@ def test_static_html_uses_the_exported_images(tmp_path):
     assert "<script" not in text  # no plotly.js at all
     assert 'src="charts/frequency.svg"' in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text and "<img src=x" not in text
+
+
+def test_report_defaults_to_the_problem_signatures_with_a_logs_explorer_link_each(bundle):
+    from triage.analysis.problems import problem_signatures
+    from triage.postmortem import query_of, signature_filter
+
+    md = (bundle["dir"] / "report.md").read_text()
+    html = bundle["html"].read_text()
+    assert "GET /health" not in md.split("## Charts")[0]  # the healthy, busiest signature is not reported
+    links = re.findall(r'class="logs-link" href="([^"]+)"', html)
+    wanted = problem_signatures(bundle["frame"])
+    assert len(links) == 2 * len(wanted)  # one in the summary table, one per signature section
+    frame = triage.add_users(bundle["frame"])
+    for sig, url in zip(wanted, links):
+        assert url.startswith("https://console.cloud.google.com/logs/query;query=")
+        assert query_of(url.replace("&amp;", "&")) == signature_filter(frame, sig)
+
+
+def test_report_markdown_has_no_raw_control_characters_and_bounded_cells(tmp_path):
+    frame = build_tiny_frame()
+    nasty = "boom \x1b]0;pwned\x07\x1b[2J\x9b31m\x00 " + "y" * 200_000
+    frame.loc[frame[s.SIGNATURE] == "sig-xss", s.TEMPLATE] = nasty
+    frame.loc[frame[s.SIGNATURE] == "sig-xss", s.MESSAGE] = nasty
+    html = triage.report(frame, tmp_path, formats=(), signatures=["sig-xss"], interactive=False)  # no plotly.js
+    md = (tmp_path / "report.md").read_text()
+    for text in (md, html.read_text()):
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text)
+        assert "\\x1b" in text
+    longest_cell = max(len(cell) for line in md.splitlines() if line.startswith("|") for cell in line.split("|"))
+    assert longest_cell < 2_000
+
+
+def test_report_does_not_write_through_planted_symlinks(tmp_path):
+    import os
+
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(victim, out / "report.md")
+    os.symlink(victim, out / "report.html")
+    triage.report(build_tiny_frame(), out, formats=(), signatures=["sig-xss"])
+    assert victim.read_text() == "precious"
+    assert not (out / "report.md").is_symlink() and "sig-xss" in (out / "report.md").read_text()
+    linked = tmp_path / "charts-elsewhere"
+    linked.mkdir()
+    out2 = tmp_path / "out2"
+    out2.mkdir()
+    os.symlink(linked, out2 / "charts")
+    with pytest.raises(ValueError, match="symbolic link"):
+        triage.report(build_tiny_frame(), out2, formats=("png",), signatures=["sig-xss"])
+    assert list(linked.iterdir()) == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -145,3 +147,89 @@ def test_replay_prints_each_new_signature_once(log_file):
     assert printed[0] == frame[s.SIGNATURE].iloc[0]
     assert [line[:19] for line in lines] == sorted(line[:19] for line in lines)
     assert "not markup[/] red" in result.stdout and "\x1b" not in result.stdout
+
+
+# --- the analyst's options and a readable summary (issue 15, item 6) ------------------------------------------------
+
+def run_at(columns: int, *args: str):
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": str(columns), "TRIAGE_DEBUG": ""})
+
+
+def test_summary_fits_80_columns_one_line_per_signature_with_seen_and_verdict(log_file):
+    result = run_at(80, "summary", log_file, "--top", "10")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.rstrip("\n").splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    header = next(line for line in lines if line.lstrip().startswith("#"))
+    assert {"events", "users", "seen", "verdict", "template"} <= set(header.split())
+    rows = [line for line in lines if re.match(r"^\s*\d+\s", line)]
+    assert [int(r.split()[0]) for r in rows] == list(range(1, 11))  # one line each, numbered by priority
+    assert all(re.search(r"\d\d:\d\d–\d\d:\d\d", r) for r in rows)  # first–last seen
+    assert not re.search(r"\b\d\.\d\d\b", result.stdout)  # no unitless priority score like 5.99
+
+
+def test_summary_says_1_event_not_1_events(tmp_path):
+    one = tmp_path / "one.jsonl"
+    one.write_text('{"timestamp": "2025-09-09T01:00:00Z", "severity": "ERROR", "textPayload": "boom"}\n')
+    result = run("summary", one)
+    assert result.exit_code == 0, result.output
+    assert "1 event," in result.stdout and "1 events" not in result.stdout and "1 signature " in result.stdout
+
+
+def test_errors_report_loads_the_rest_and_counts_the_bad_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"timestamp": "2025-09-09T01:00:00Z", "textPayload": "ok"}\n{"timestamp": \n'
+                   '{"timestamp": "2025-09-09T01:00:01Z", "textPayload": "fine"}\n')
+    assert run("summary", bad).exit_code == 1
+    result = run("summary", bad, "--errors", "report")
+    assert result.exit_code == 0, result.output
+    assert "3 records read, 2 loaded, 1 rejected" in result.stderr
+    assert f"{bad}:2" in result.stderr  # the first rejected record, by file and line
+    assert "Traceback" not in result.stderr
+
+
+def test_service_severity_and_time_filters(log_file):
+    frame = triage.load(log_file)
+    service = frame[s.SERVICE].value_counts().index[-1]
+    result = run("summary", log_file, "--service", service, "--top", "200")
+    assert result.exit_code == 0, result.output
+    assert f"{(frame[s.SERVICE] == service).sum():,} event" in result.stdout
+    from triage.analysis.problems import effective_severity
+
+    errors = (effective_severity(frame).cat.codes >= s.SEVERITY_LEVELS.index("ERROR")).sum()
+    result = run("summary", log_file, "--min-severity", "error")
+    assert f"{errors:,} event" in result.stdout
+    newest = frame[s.TIMESTAMP].max()
+    recent = (frame[s.TIMESTAMP] >= newest - pd.Timedelta("10min")).sum()
+    assert f"{recent:,} event" in run("summary", log_file, "--since", "10m").stdout
+    until = frame[s.TIMESTAMP].min() + pd.Timedelta("5min")
+    early = (frame[s.TIMESTAMP] < until).sum()
+    assert f"{early:,} event" in run("summary", log_file, "--until", until.isoformat()).stdout
+    wrong = run("summary", log_file, "--service", "no-such-service")
+    assert wrong.exit_code == 1 and "no-such-service" in error_line(wrong)
+    assert run("summary", log_file, "--min-severity", "loud").exit_code == 1
+
+
+def test_summary_links_open_each_signature_in_logs_explorer(log_file):
+    from triage.postmortem import query_of, signature_filter
+
+    result = run("summary", log_file, "--top", "3", "--links")
+    urls = re.findall(r"https://console\.cloud\.google\.com/logs/query\S+", result.stdout)
+    frame = triage.add_signatures(triage.load(log_file))
+    top = triage.summarize(frame)[s.SIGNATURE].head(3).tolist()
+    assert [query_of(u) for u in urls] == [signature_filter(frame, sig) for sig in top]
+
+
+def test_file_names_and_output_paths_are_shown_literally(entries, tmp_path):
+    hostile = tmp_path / "x\x1b]0;pwned\x07y"
+    hostile.mkdir()
+    log = hostile / "logs\x1b[2J.jsonl"
+    log.write_text("".join(__import__("json").dumps(e) + "\n" for e in entries[:200]), encoding="utf-8")
+    result = run("summary", log)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "logs\\x1b[2J.jsonl" in result.stdout
+    out = hostile / "out[bold]y[" / "red]"
+    report = run("report", log, "-o", out, "--format", "svg", "--top", "1")
+    assert report.exit_code == 0, report.output
+    assert "\x1b" not in report.stderr and "out[bold]y[/red]" in report.stderr
+    assert "Traceback" not in report.stderr and "JSONError" not in report.stderr

@@ -61,6 +61,10 @@ def test_log_text_is_escaped_everywhere(app):
 
 def test_sort_controls_reorder_the_table(app):
     order = lambda: [value for _, value in app.select.options]  # noqa: E731
+    # Opens on priority: the problems (an ERROR, a WARNING) first, the busier healthy request signature last.
+    assert app.sort.value == s.PRIORITY
+    assert order() == ["00000000a001", "00000000b002", "00000000c003"]
+    app.sort.value = s.COUNT
     assert order() == ["00000000a001", "00000000c003", "00000000b002"]
     app.descending.value = False
     assert order() == ["00000000b002", "00000000c003", "00000000a001"]
@@ -118,3 +122,35 @@ def test_the_current_view_becomes_evidence(app):
     evidence = app.as_evidence("hostile titles")
     assert (evidence.kind, evidence.reference) == ("signature", "00000000b002")
     assert evidence.note == "hostile titles (filters: severity>=WARNING user=u3)"
+
+
+def test_table_is_paged_and_choose_turns_to_the_page(tiny_frame, tiny_facts):
+    import pandas as pd
+
+    from triage.notebook._explorer import PAGE_ROWS
+
+    extra = []
+    for i in range(2 * PAGE_ROWS):  # many small signatures
+        row = tiny_frame.iloc[0].copy()
+        row[s.SIGNATURE], row[s.TEMPLATE] = f"00000000f{i:03d}", f"filler {i} <*>"
+        extra.append(row)
+    frame = pd.concat([tiny_frame, pd.DataFrame(extra)], ignore_index=True).sort_values(s.TIMESTAMP)
+    app = Explorer(ExplorerModel(frame, facts=tiny_facts, max_rows=None))
+    assert app.table.value.count("<tr class=") == PAGE_ROWS and len(app.select.options) == PAGE_ROWS
+    assert app.page_label.value == f"signatures 1–{PAGE_ROWS} of {2 * PAGE_ROWS + 3}"
+    last = app.model.table(limit=None)[s.SIGNATURE].iloc[-1]
+    app.choose(last)
+    assert app.page == 2 and app.select.value == last and "triage-selected" in app.table.value
+    app.turn(-1)
+    assert app.page == 1 and app.previous.disabled is False
+
+
+def test_detail_links_the_signature_to_logs_explorer_and_shows_key_fields_first(app):
+    from triage.postmortem import query_of, signature_filter
+
+    app.choose("00000000a001")
+    href = re.search(r'class="triage-logs-link" href="([^"]+)"', app.header.value).group(1).replace("&amp;", "&")
+    assert query_of(href) == signature_filter(app.model.frame, "00000000a001")
+    entry = re.search(r"<pre[^>]*>(.*?)</pre>", app.samples_panel.value, re.S).group(1)
+    keys = re.findall(r"^  &quot;(\w+)&quot;:", entry, re.M)
+    assert keys[:3] == ["severity", "timestamp", "resource"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -122,3 +123,59 @@ def test_saved_next_to_the_sample_by_default(worksheet, tmp_path):
     assert worksheet.default_path() == tmp_path / "incident.five_whys.json"
     assert worksheet.save() == tmp_path / "incident.five_whys.json"
     assert FiveWhys.load(tmp_path / "incident.five_whys.json") == worksheet
+
+
+def test_a_shared_worksheet_names_charts_from_an_allow_list_only(worksheet, tmp_path):
+    data = worksheet.to_dict()
+    data["whys"][0]["evidence"] = [{"kind": "chart", "reference": "_escape", "note": ""}]
+    with pytest.raises(ValueError, match="unknown chart '_escape'"):
+        FiveWhys.from_dict(data)
+    with pytest.raises(ValueError, match="unknown chart"):
+        Evidence("chart", "export")  # a triage.plot name that is no chart
+
+
+def test_a_shared_worksheet_does_not_choose_where_save_writes(worksheet, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "victim-folder"
+    elsewhere.mkdir()
+    data = worksheet.to_dict()
+    data["source"] = str(elsewhere / "incident.jsonl.gz")
+    data["problem"]["signature"] = "../../escape"
+    shared = tmp_path / "shared.json"
+    shared.write_text(json.dumps(data))
+    reopened = FiveWhys.load(shared)
+    assert reopened.save() == shared  # back where it came from
+    assert list(elsewhere.iterdir()) == []
+    fresh = FiveWhys.from_dict(data)
+    monkeypatch.chdir(tmp_path)
+    assert fresh.default_path().parent == Path(".")  # here, not in the folder the file names
+    assert "/" not in fresh.default_path().name and fresh.default_path().name.startswith("five_whys_")
+
+
+def test_save_does_not_write_through_a_planted_symlink(worksheet, tmp_path):
+    import os
+
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    os.symlink(victim, tmp_path / "ws.json")
+    worksheet.save(tmp_path / "ws.json")
+    assert victim.read_text() == "precious" and not (tmp_path / "ws.json").is_symlink()
+
+
+def test_problem_statement_reads_like_a_person_wrote_it(worksheet):
+    lines = dict(worksheet.problem.lines())
+    assert lines["Since"] == "2025-09-09 01:00:00 UTC (last seen 2025-09-09 01:03:30 UTC)"
+    assert lines["What"] == worksheet.problem.template
+    assert lines["Example"] == worksheet.problem.sample  # it differs from the template: an example adds to it
+    same = FiveWhys(type(worksheet.problem)(signature="x", template="boom", sample="boom"))
+    assert [label for label, _ in same.problem.lines()].count("Example") == 0  # no repeat of "What"
+
+
+def test_exported_markdown_names_the_evidence_relative_to_itself(worksheet, tmp_path):
+    sample = tmp_path / "data" / "incident.jsonl.gz"
+    sample.parent.mkdir()
+    sample.write_bytes(b"")
+    worksheet.source = str(sample)
+    path = worksheet.export(tmp_path / "out" / "five_whys", charts=False)
+    text = path.read_text()
+    assert "Evidence: ../../data/incident.jsonl.gz" in text
+    assert (path.parent / "../../data/incident.jsonl.gz").resolve() == sample.resolve()

@@ -134,3 +134,31 @@ def test_table_matches_pandas_for_any_filters(start, length, severity, services,
     assert got[s.USERS].to_dict() == {k: v for k, v in expected.groupby(s.SIGNATURE)[s.USER].nunique().items()
                                       if k in got.index}
     assert np.array_equal(model.mask(), frame.index.isin(expected.index))
+
+
+def test_severity_filter_uses_the_effective_severity():
+    """A traceback logged at DEFAULT and a 5xx logged at INFO are errors: an ERROR filter keeps them."""
+    from triage.notebook._facts import SignatureFacts
+
+    frame = s.conform(pd.DataFrame({
+        s.TIMESTAMP: pd.to_datetime(["2025-09-09T01:00:00Z", "2025-09-09T01:00:01Z", "2025-09-09T01:00:02Z"]),
+        s.SEVERITY: ["DEFAULT", "INFO", "INFO"],
+        s.MESSAGE: ["Traceback (most recent call last):\n  File \"a.py\", line 1\nValueError: boom",
+                    "GET /api 503", "GET /health 200"],
+        s.HTTP_STATUS: [None, 503, 200]}))
+    frame[s.SIGNATURE], frame[s.TEMPLATE] = ["tb", "gw", "ok"], frame[s.MESSAGE]
+    frame[s.PARAMS], frame[s.USER] = [[], [], []], [None, None, None]
+    model = ExplorerModel(frame, facts=SignatureFacts())
+    model.set_filters(min_severity="ERROR")
+    assert sorted(model.table()[s.SIGNATURE]) == ["gw", "tb"]
+
+
+def test_opens_sorted_by_priority_with_problems_first(tiny_frame):
+    import triage
+
+    model = ExplorerModel(tiny_frame)  # facts (the summary) computed from the frame
+    table = model.table(limit=None)
+    summary = triage.summarize(tiny_frame)
+    problems = [str(x) for x in summary.loc[summary[s.PROBLEM], s.SIGNATURE]]
+    assert problems and table[s.SIGNATURE].tolist()[: len(problems)] == problems
+    assert not table[s.PROBLEM].iloc[len(problems):].any()

@@ -40,16 +40,19 @@ from ._model import SORT_KEYS, ExplorerModel
 from ._rules import RulesWriter, split_pattern
 from ._units import duration
 
-_TABLE_HEADERS = {s.SIGNATURE: "signature", s.TEMPLATE: "template", s.COUNT: "count", s.USERS: "users",
-                  s.FIRST_SEEN: "first seen", s.LAST_SEEN: "last seen", s.MAX_SEVERITY: "max severity",
-                  s.DESCRIPTION: "period", s.VERDICT: "deploy verdict"}
+_TABLE_HEADERS = {s.PRIORITY: "priority", s.SIGNATURE: "signature", s.TEMPLATE: "template", s.COUNT: "count",
+                  s.USERS: "users", s.FIRST_SEEN: "first seen", s.LAST_SEEN: "last seen",
+                  s.MAX_SEVERITY: "max severity", s.DESCRIPTION: "period", s.VERDICT: "deploy verdict"}
 _SLIDER_STEPS = 100
 _LIST_LABEL_CHARS = 110
+PAGE_ROWS = 10  # signatures per table page: the detail stays within a screen of the selection
+#: Labels at their natural width, never cut ("min sever…").
+_LABEL = {"description_width": "initial"}
 
 
 def _choice_widget(title: str, values: list[str], css: str) -> widgets.SelectMultiple:
-    box = widgets.SelectMultiple(options=values, rows=min(5, max(len(values), 1)),
-                                 description=title, layout=widgets.Layout(width="auto"))
+    box = widgets.SelectMultiple(options=values, rows=min(4, max(len(values), 1)), description=title,
+                                 style=_LABEL, layout=widgets.Layout(width="32%", min_width="220px"))
     box.add_class(css)
     return box
 
@@ -72,13 +75,17 @@ class Explorer:
         self.selected: str | None = None
         self._listed: set[str] = set()
         self._refreshing = False
+        self.page = 0
         self._build_filters()
         self._build_table()
         self._build_detail()
         self._build_rules()
+        # Compact: filters, then the paged table and the list to pick from, then the selection's detail right
+        # under it (timeline first), then the rules.
         self.widget = widgets.VBox([
-            widgets.HTML(_html.STYLE), self.filters_box, self.status, self.sort_box, self.table, self.select,
-            self.figure, self.detail, self.rules_box])
+            widgets.HTML(_html.STYLE), self.filters_box, widgets.HBox([self.status, self.sort_box],
+                                                                     layout=widgets.Layout(flex_flow="row wrap")),
+            self.table, self.pager, self.select, self.detail, self.rules_box])
         self.widget.add_class("triage-explorer")
         self.refresh()
 
@@ -94,46 +101,67 @@ class Explorer:
         else:
             points = [pd.Timestamp(0, tz="UTC")]
         options = [(p.strftime("%m-%d %H:%M:%S"), p) for p in points]
+        # The slider's own readout is cut off in a narrow box: it is hidden and the range shown in a label.
         self.time = widgets.SelectionRangeSlider(options=options, index=(0, len(options) - 1), description="time",
-                                                 continuous_update=False, layout=widgets.Layout(width="640px"))
+                                                 continuous_update=False, readout=False, style=_LABEL,
+                                                 layout=widgets.Layout(flex="1 1 auto", min_width="360px"))
         self.time.add_class("triage-time")
+        self.time_readout = widgets.Label(layout=widgets.Layout(width="auto", min_width="250px"))
+        self.time_readout.add_class("triage-time-readout")
+        self.time.observe(lambda _: self._show_range(), names="index")
+        self._show_range()
         self.severity = widgets.Dropdown(options=list(s.SEVERITY_LEVELS), value=s.SEVERITY_LEVELS[0],
-                                         description="min severity")
+                                         description="min severity", style=_LABEL,
+                                         tooltip="effective severity: tracebacks and 5xx count as ERROR",
+                                         layout=widgets.Layout(width="auto"))
         self.severity.add_class("triage-severity")
         self.services = _choice_widget("service", model.rows.values(s.SERVICE), "triage-service")
         self.revisions = _choice_widget("revision", model.rows.values(s.REVISION), "triage-revision")
         self.users = _choice_widget("user", [str(u) for u in model.users(top=500).index], "triage-user")
-        self.text = widgets.Text(description="text", placeholder="message contains…", continuous_update=False)
+        self.text = widgets.Text(description="text", placeholder="message contains…", continuous_update=False,
+                                 style=_LABEL, layout=widgets.Layout(width="auto", min_width="220px"))
         self.text.add_class("triage-text")
         for control in (self.time, self.severity, self.services, self.revisions, self.users, self.text):
             control.observe(self._on_filter, names="value")
         self.filters_box = widgets.VBox([
-            widgets.HBox([self.time, self.severity, self.text]),
-            widgets.HBox([self.services, self.revisions, self.users])])
+            widgets.HBox([self.time, self.time_readout], layout=widgets.Layout(width="100%")),
+            widgets.HBox([self.severity, self.text], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self.services, self.revisions, self.users], layout=widgets.Layout(flex_flow="row wrap"))])
         self.filters_box.add_class("triage-filters")
         self.status = widgets.Label()
         self.status.add_class("triage-status")
 
     def _build_table(self) -> None:
         self.sort = widgets.Dropdown(options=[(_TABLE_HEADERS.get(k, k), k) for k in SORT_KEYS],
-                                     value=self.model.sort_by, description="sort by")
+                                     value=self.model.sort_by, description="sort by", style=_LABEL,
+                                     layout=widgets.Layout(width="auto"))
         self.sort.add_class("triage-sort")
-        self.descending = widgets.ToggleButton(value=not self.model.ascending, description="descending")
+        self.descending = widgets.ToggleButton(value=not self.model.ascending, description="descending",
+                                               layout=widgets.Layout(width="auto"))
         self.descending.add_class("triage-descending")
         self.sort.observe(self._on_sort_key, names="value")
         self.descending.observe(self._on_sort_direction, names="value")
         self.sort_box = widgets.HBox([self.sort, self.descending])
-        self.table = widgets.HTML()
+        self.table = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.table.add_class("triage-signature-table")
-        self.select = widgets.Select(options=[], rows=8, description="signature",
-                                     layout=widgets.Layout(width="98%"))
+        self.previous = widgets.Button(description="◀ previous", layout=widgets.Layout(width="auto"))
+        self.next = widgets.Button(description="next ▶", layout=widgets.Layout(width="auto"))
+        self.page_label = widgets.Label(layout=widgets.Layout(width="auto"))
+        self.page_label.add_class("triage-page")
+        self.previous.on_click(lambda _: self.turn(-1))
+        self.next.on_click(lambda _: self.turn(+1))
+        self.pager = widgets.HBox([self.previous, self.page_label, self.next])
+        self.pager.add_class("triage-pager")
+        self.select = widgets.Select(options=[], rows=PAGE_ROWS, description="signature", style=_LABEL,
+                                     layout=widgets.Layout(width="100%"))
         self.select.add_class("triage-signature-select")
         self.select.observe(self._on_select, names="value")
 
     def _build_detail(self) -> None:
         self.figure = go.FigureWidget(layout=go.Layout(
-            height=260, margin=dict(l=40, r=10, t=40, b=30), barmode="overlay", showlegend=True,
-            title=dict(text="entries per bucket", font=dict(size=13))))
+            height=240, margin=dict(l=40, r=10, t=40, b=30), barmode="overlay", showlegend=True,
+            title=dict(text="entries per bucket", font=dict(size=13)), legend=dict(orientation="h", y=1.12, x=1,
+                                                                                  xanchor="right")))
         self.figure.add_bar(name="all shown", marker_color="#b0b0b0", hovertemplate="%{x}<br>%{y}<extra></extra>")
         self.figure.add_bar(name="selected", marker_color="#d62728", hovertemplate="%{x}<br>%{y}<extra></extra>")
         self.figure.add_class("triage-timeline")
@@ -149,8 +177,9 @@ class Explorer:
         self.cascade_panel.add_class("triage-cascade")
         self.verdict_panel = widgets.HTML()
         self.verdict_panel.add_class("triage-verdict")
-        self.detail = widgets.VBox([self.header, widgets.HBox([self.users_panel, self.params_panel]),
-                                    self.verdict_panel, self.cascade_panel, self.samples_panel])
+        self.detail = widgets.VBox([self.header, self.figure, self.verdict_panel,
+                                    widgets.HBox([self.users_panel, self.params_panel]), self.cascade_panel,
+                                    self.samples_panel])
         self.detail.add_class("triage-detail")
 
     def _build_rules(self) -> None:
@@ -159,9 +188,11 @@ class Explorer:
         self.merge_with = widgets.SelectMultiple(options=[], rows=4, description="merge with",
                                                  layout=widgets.Layout(width="60%"))
         self.merge_with.add_class("triage-merge-with")
+        self.rule_name.style = _LABEL
+        self.merge_with.style = _LABEL
         self.merge_button = widgets.Button(description="merge", tooltip="append a merge rule to the rules file")
         self.merge_button.add_class("triage-merge")
-        self.split_value = widgets.Dropdown(options=[], description="split on")
+        self.split_value = widgets.Dropdown(options=[], description="split on", style=_LABEL)
         self.split_value.add_class("triage-split-value")
         self.split_button = widgets.Button(description="split", tooltip="append a split rule to the rules file")
         self.split_button.add_class("triage-split")
@@ -176,6 +207,17 @@ class Explorer:
         self.rules_box.add_class("triage-rules")
 
     # --- events -----------------------------------------------------------------------------
+    def _show_range(self) -> None:
+        first, last = self.time.index if self.time.index else (0, len(self.time.options) - 1)
+        self.time_readout.value = (f"{self.time.options[first][1].strftime('%m-%d %H:%M:%S')} – "
+                                   f"{self.time.options[last][1].strftime('%m-%d %H:%M:%S')} UTC")
+
+    def turn(self, step: int) -> None:
+        """Show the next (``+1``) or previous (``-1``) page of the signature table."""
+        pages = max(1, -(-len(self._all_rows) // PAGE_ROWS))
+        self.page = min(max(self.page + step, 0), pages - 1)
+        self.refresh(keep_page=True)
+
     def _on_filter(self, _change: dict) -> None:
         first, last = self.time.index if self.time.index else (0, len(self.time.options) - 1)
         # The slider's ends mean "no bound", so entries outside its grid are never dropped by accident.
@@ -201,7 +243,7 @@ class Explorer:
             return
         if change["new"] is not None:
             self.selected = change["new"]
-        self.merge_with.options = [(label, sig) for label, sig in self.select.options if sig != self.selected]
+        self.merge_with.options = [(label, sig) for label, sig in self._merge_options if sig != self.selected]
         self._draw_table()
         self._draw_detail()
 
@@ -213,11 +255,12 @@ class Explorer:
 
     # --- actions ----------------------------------------------------------------------------
     def choose(self, signature: str) -> None:
-        """Select ``signature`` (as clicking it in the list does)."""
+        """Select ``signature`` (as clicking it in the list does), turning to its page of the table."""
         self.selected = signature
-        if signature in self._listed:
-            self.select.value = signature
-        self.refresh()
+        listed = list(self._all_rows[s.SIGNATURE]) if len(self._all_rows) else []
+        if signature in listed:
+            self.page = listed.index(signature) // PAGE_ROWS
+        self.refresh(keep_page=True)
 
     def as_evidence(self, note: str = "") -> Evidence:
         """What the explorer shows now, as evidence for a Five-Whys answer: the selected signature under the
@@ -249,14 +292,24 @@ class Explorer:
         return self.rules.split(name, split_pattern(template, wildcard, value))
 
     # --- drawing ----------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Redraw everything from the model's current state."""
+    def refresh(self, *, keep_page: bool = False) -> None:
+        """Redraw everything from the model's current state (back to the first page unless ``keep_page``)."""
         model = self.model
         self.status.value = model.status()
-        self._rows = rows = model.table()
+        self._all_rows = model.table()
+        if not keep_page:
+            self.page = 0
+        pages = max(1, -(-len(self._all_rows) // PAGE_ROWS))
+        self.page = min(self.page, pages - 1)
+        start = self.page * PAGE_ROWS
+        self._rows = rows = self._all_rows.iloc[start:start + PAGE_ROWS]
+        self.page_label.value = (f"signatures {start + 1:,}–{start + len(rows):,} of {len(self._all_rows):,}"
+                                 if len(rows) else "no signatures")
+        self.previous.disabled, self.next.disabled = self.page == 0, self.page >= pages - 1
         self._draw_table()
-        options = [(f"{c:>7,}  {shorten(t, _LIST_LABEL_CHARS)}", sig)
-                   for sig, t, c in zip(rows[s.SIGNATURE], rows[s.TEMPLATE], rows[s.COUNT])]
+        options = [(f"{'⚠ ' if problem else '  '}{c:>7,}  {shorten(t, _LIST_LABEL_CHARS)}", sig)
+                   for sig, t, c, problem in zip(rows[s.SIGNATURE], rows[s.TEMPLATE], rows[s.COUNT],
+                                                 rows[s.PROBLEM])]
         self._listed = set(rows[s.SIGNATURE])
         self._refreshing = True
         try:
@@ -264,16 +317,24 @@ class Explorer:
             self.select.value = self.selected if self.selected in self._listed else None
         finally:
             self._refreshing = False
-        self.merge_with.options = [(label, sig) for label, sig in options if sig != self.selected]
+        # Any signature the filters keep can be merged with, not only those on this page.
+        every = self._all_rows
+        self._merge_options = [(f"{c:>7,}  {shorten(t, _LIST_LABEL_CHARS)}", sig)
+                               for sig, t, c in zip(every[s.SIGNATURE], every[s.TEMPLATE], every[s.COUNT])]
+        self.merge_with.options = [(label, sig) for label, sig in self._merge_options if sig != self.selected]
         self._draw_detail()
 
     def _draw_table(self) -> None:
         rows = self._rows
-        shown = rows.drop(columns=[s.PERIOD_S]).rename(columns=_TABLE_HEADERS)
+        start = self.page * PAGE_ROWS
+        shown = rows.drop(columns=[s.PERIOD_S, s.PROBLEM, s.PRIORITY]).rename(columns=_TABLE_HEADERS)
+        shown.insert(0, "#", [str(i) for i in range(start + 1, start + len(rows) + 1)])
         shown["signature"] = shown["signature"].map(lambda x: shorten(x, 12))
-        shown["template"] = shown["template"].map(lambda x: shorten(x, 160))
-        row_classes = ["triage-selected" if x == self.selected else "" for x in rows[s.SIGNATURE]]
-        self.table.value = _html.table_html(shown, row_classes=row_classes)
+        shown["template"] = shown["template"].map(lambda x: shorten(x, 140))
+        row_classes = [" ".join(c for c in ("triage-selected" if x == self.selected else "",
+                                            "triage-problem" if problem else "triage-healthy") if c)
+                       for x, problem in zip(rows[s.SIGNATURE], rows[s.PROBLEM])]
+        self.table.value = _html.table_html(shown, row_classes=row_classes, css_class="triage-table triage-sigs")
 
     def _draw_detail(self) -> None:
         model, sig = self.model, self.selected
@@ -294,7 +355,8 @@ class Explorer:
         facts = model.facts
         self.header.value = (_html.heading(model.template(sig)) + _html.paragraph(
             f"signature {sig} · period: {facts.period(sig) or 'not periodic'} · "
-            f"deploy verdict: {facts.verdict(sig) or 'unknown'}"))
+            f"deploy verdict: {facts.verdict(sig) or 'unknown'}") + _html.link(
+            _logs_url(model.frame, sig), "open these entries in Logs Explorer", "triage-logs-link"))
         users = model.users(sig).reset_index()
         self.users_panel.value = _html.heading("users", 5) + _html.table_html(users)
         params = model.params(sig)
@@ -314,11 +376,22 @@ class Explorer:
         self.verdict_panel.value = _html.heading("revisions", 5) + (
             _html.table_html(revisions[columns]) if len(revisions) else _html.paragraph("no revision comparison"))
 
+    def logs_url(self, signature: str | None = None) -> str:
+        """The Logs Explorer URL of ``signature`` (default: the selected one)."""
+        return _logs_url(self.model.frame, signature or self.selected)
+
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def explore(frame: pd.DataFrame, *, rules: str | Path | None = None, max_rows: int = 50, **analysis) -> Explorer:
+def _logs_url(frame: pd.DataFrame, signature: str) -> str:
+    from triage.postmortem import logs_explorer_url
+
+    return logs_explorer_url(frame, signature)
+
+
+def explore(frame: pd.DataFrame, *, rules: str | Path | None = None, max_rows: int | None = None,
+            **analysis) -> Explorer:
     """Open the interactive explorer on a log frame.
 
     Parameters
@@ -329,7 +402,7 @@ def explore(frame: pd.DataFrame, *, rules: str | Path | None = None, max_rows: i
         The team's fingerprint rules file (TOML/YAML) merge and split rules are appended to (default
         ``triage-rules.toml`` in the working directory); apply it with ``add_signatures(frame, rules=path)``.
     max_rows
-        Signatures shown in the table.
+        At most this many signatures in the table (default all, ten per page, by priority: problems first).
     **analysis
         Analysis outputs you already have (``summary``, ``periods``, ``revisions``, ``chains``);
         the others are computed.

@@ -38,7 +38,7 @@ class Filters:
     """What the explorer shows: every field narrows the frame; the defaults keep every row.
 
     ``start``/``end`` bound the time range (inclusive, tz-aware or naive UTC); ``min_severity`` is a
-    Cloud Logging level name; ``services``/``revisions``/``users`` keep rows whose value is among them
+    Cloud Logging level name, compared with each entry's effective severity (``triage.analysis.problems``); ``services``/``revisions``/``users`` keep rows whose value is among them
     (empty = no restriction); ``text`` keeps rows whose message contains it, ignoring case.
 
     >>> Filters().is_default()
@@ -116,7 +116,11 @@ class RowCodes:
         stamps = frame[s.TIMESTAMP]
         naive = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
         self.ns = naive.to_numpy("datetime64[ns]").view("i8") if self.n else np.zeros(0, "i8")
-        severity = frame[s.SEVERITY]
+        # The effective severity (triage.analysis.problems): a traceback logged at DEFAULT or a 5xx logged at
+        # INFO passes an ERROR filter.
+        from triage.analysis.problems import effective_severity
+
+        severity = effective_severity(frame) if self.n else frame[s.SEVERITY]
         if severity.dtype != s.SEVERITY_DTYPE:
             severity = s.to_severity(severity)
         self.severity = np.asarray(severity.cat.codes, dtype=np.int16)

@@ -46,6 +46,11 @@ class Evidence:
     def __post_init__(self) -> None:
         if self.kind not in EVIDENCE_KINDS:
             raise ValueError(f"evidence kind must be one of {EVIDENCE_KINDS}, not {self.kind!r}")
+        from ._worksheet_md import CHART_NAMES
+
+        # A saved worksheet may come from someone else: it names charts, never code to call.
+        if self.kind == "chart" and self.reference not in CHART_NAMES:
+            raise ValueError(f"unknown chart {self.reference!r}; evidence charts are {', '.join(CHART_NAMES)}")
 
 
 @dataclasses.dataclass
@@ -73,17 +78,36 @@ class Problem:
     revisions: list[str] = dataclasses.field(default_factory=list)
 
     def lines(self) -> list[tuple[str, str]]:
-        """The statement as (label, text) pairs, in reading order."""
-        often = f"{self.count:,} events, {self.rate_per_min:.3g} per minute"
+        """The statement as (label, text) pairs, in reading order (the sample only when it adds to the template).
+
+        >>> Problem("a", template="boom", sample="boom", first_seen="2025-09-09T01:00:00.123456+00:00",
+        ...         count=1, users=1).lines()[:2]
+        [('What', 'boom'), ('Since', '2025-09-09 01:00:00 UTC')]
+        """
+        often = f"{self.count:,} event{'' if self.count == 1 else 's'}, {self.rate_per_min:.3g} per minute"
         if self.period:
             often += f", {self.period}"
-        who = f"{self.users:,} affected users"
+        who = f"{self.users:,} affected user{'' if self.users == 1 else 's'}"
         if self.top_users:
             who += " (most affected: " + ", ".join(self.top_users) + ")"
-        return [("What", self.template), ("Sample", self.sample),
-                ("Since", f"{self.first_seen} (last seen {self.last_seen})" if self.first_seen else "unknown"),
-                ("How often", often), ("Who", who),
-                ("Revisions", "; ".join(self.revisions) if self.revisions else "no revision comparison")]
+        since = _when(self.first_seen) if self.first_seen else "unknown"
+        if self.first_seen and self.last_seen:
+            since += f" (last seen {_when(self.last_seen)})"
+        lines = [("What", self.template)]
+        if self.sample and self.sample.strip() != self.template.strip():
+            lines.append(("Example", self.sample))
+        return lines + [("Since", since), ("How often", often), ("Who", who),
+                        ("Revisions", "; ".join(self.revisions) if self.revisions else "no revision comparison")]
+
+
+def _when(stamp: str) -> str:
+    """An ISO timestamp as people read it: ``2025-09-09 01:00:00 UTC`` (no microseconds)."""
+    try:
+        value = pd.Timestamp(stamp)
+    except (TypeError, ValueError):
+        return str(stamp)
+    value = value.tz_convert("UTC") if value.tzinfo else value
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 @dataclasses.dataclass
@@ -146,6 +170,8 @@ class FiveWhys:
         if not self.title:
             self.title = self.problem.template or self.problem.signature
         self.frame: pd.DataFrame | None = None  # for chart export; not saved
+        self.saved_at: Path | None = None  # where it was loaded from or last saved; not saved
+        self.trusted_source = True  # False when read from a file: a shared worksheet's ``source`` chooses no folder
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FiveWhys) and self.to_dict() == other.to_dict()
@@ -185,23 +211,32 @@ class FiveWhys:
         if data.get("format") != "triage.five_whys":
             raise ValueError("not a triage Five-Whys worksheet")
         whys = [Why(w["answer"], [Evidence(**e) for e in w["evidence"]]) for w in data["whys"]]
-        return cls(problem=Problem(**data["problem"]), whys=whys, root_cause=data["root_cause"],
-                   fix_plan=data["fix_plan"], verification=Verification(**data["verification"]),
-                   title=data["title"], source=data.get("source", ""))
+        worksheet = cls(problem=Problem(**data["problem"]), whys=whys, root_cause=data["root_cause"],
+                        fix_plan=data["fix_plan"], verification=Verification(**data["verification"]),
+                        title=data["title"], source=data.get("source", ""))
+        worksheet.trusted_source = False
+        return worksheet
 
     def default_path(self) -> Path:
-        """Next to the sample the evidence came from: ``incident.jsonl.gz`` → ``incident.five_whys.json``."""
-        first = self.source.split(", ")[0] if self.source else ""
-        if not first or not Path(first).parent.is_dir():
-            return Path(f"five_whys_{self.problem.signature}.json")
-        name = Path(first).name.split(".")[0]
-        return Path(first).with_name(f"{name}.five_whys.json")
+        """Where :meth:`save` writes without a path: the file it was loaded from or last saved to; for a new
+        worksheet, next to the sample the evidence came from (``incident.jsonl.gz`` → ``incident.five_whys.json``);
+        else ``five_whys_<signature>.json`` here. A ``source`` read from a shared file never chooses the folder."""
+        if self.saved_at is not None:
+            return self.saved_at
+        first = self.source.split(", ")[0] if self.source and self.trusted_source else ""
+        if first and Path(first).parent.is_dir():
+            name = Path(first).name.split(".")[0]
+            return Path(first).with_name(f"{_safe(name)}.five_whys.json")
+        return Path(f"five_whys_{_safe(self.problem.signature)}.json")
 
     def save(self, path: str | Path | None = None) -> Path:
-        """Write the worksheet as JSON (default :meth:`default_path`, next to the sample); returns the path."""
+        """Write the worksheet as JSON (default :meth:`default_path`), atomically and never through a symlink;
+        returns the path."""
+        from triage.postmortem._files import write_atomic
+
         path = Path(path) if path is not None else self.default_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        write_atomic(path, orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        self.saved_at = path
         return path
 
     @classmethod
@@ -209,14 +244,16 @@ class FiveWhys:
         """Reopen a saved worksheet (``frame``: the evidence, needed only to export charts)."""
         worksheet = cls.from_dict(orjson.loads(Path(path).read_bytes()))
         worksheet.frame = frame
+        worksheet.saved_at = Path(path)
         return worksheet
 
     # --- output -----------------------------------------------------------------------------
-    def to_markdown(self, *, chart_paths: dict[str, str] | None = None) -> str:
-        """The worksheet as Markdown; all text from the logs and the analyst is escaped."""
+    def to_markdown(self, *, chart_paths: dict[str, str] | None = None, base: str | Path | None = None) -> str:
+        """The worksheet as Markdown; all text from the logs and the analyst is escaped. Evidence files are named
+        relative to ``base`` (the Markdown file's folder) when given, else as absolute paths."""
         from ._worksheet_md import worksheet_markdown
 
-        return worksheet_markdown(self, chart_paths=chart_paths or {})
+        return worksheet_markdown(self, chart_paths=chart_paths or {}, base=base)
 
     def export(self, out_dir: str | Path, *, charts: bool = True) -> Path:
         """Write ``five_whys.md`` (and, with ``charts``, the referenced charts as PNG beside it)."""
@@ -295,6 +332,15 @@ def five_whys(frame: pd.DataFrame, signature: str, **analysis: pd.DataFrame) -> 
     facts = SignatureFacts.from_frame(frame, **analysis)
     problem = _problem(frame, signature, facts)
     sources = frame.attrs.get(s.ATTR_SOURCES) or []
-    worksheet = FiveWhys(problem, source=", ".join(str(x) for x in sources))
+    # Absolute paths: the worksheet is read from other folders (its export, a postmortem) than the notebook's.
+    worksheet = FiveWhys(problem, source=", ".join(str(Path(x).resolve()) if Path(x).exists() else str(x)
+                                                   for x in sources))
     worksheet.frame = frame
     return worksheet
+
+
+def _safe(name: str) -> str:
+    """A file-name part from text that may come from a shared file: no separators, no leading dots."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).lstrip(".") or "worksheet"

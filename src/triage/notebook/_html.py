@@ -55,6 +55,18 @@ def pre(text: object) -> str:
     return f'<pre class="triage-pre">{html_text(text)}</pre>'
 
 
+def link(url: str, text: object, css_class: str) -> str:
+    """A link that opens in a new tab; ``url`` and ``text`` escaped, only http(s) URLs.
+
+    >>> link("https://console.cloud.google.com/logs/query;query=a%3D%22b%22", "logs", "x")
+    '<a class="x" href="https://console.cloud.google.com/logs/query;query=a%3D%22b%22" target="_blank" rel="noopener noreferrer">logs</a>'
+    """
+    if not str(url).startswith(("https://", "http://")):
+        return ""
+    return (f'<a class="{html_text(css_class)}" href="{html_text(url)}" target="_blank" '
+            f'rel="noopener noreferrer">{html_text(text)}</a>')
+
+
 def heading(text: object, level: int = 4) -> str:
     return f"<h{level}>{html_text(text)}</h{level}>"
 
@@ -70,6 +82,12 @@ STYLE = """<style>
 .triage-table th, .triage-table td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;
   vertical-align: top; max-width: 48em; overflow-wrap: anywhere; }
 .triage-table tr.triage-selected td { background: #fff3c4; }
+.triage-sigs { width: 100%; table-layout: auto; }
+.triage-sigs td:nth-child(1), .triage-sigs td:nth-child(2) { white-space: nowrap; }
+.triage-sigs td:nth-child(2) { font-family: monospace; }
+.triage-sigs tr.triage-problem td:first-child { border-left: 3px solid #d62728; }
+.triage-sigs tr.triage-healthy td { color: #777; }
+.triage-logs-link { font-size: 12px; }
 .triage-pre { white-space: pre-wrap; font-size: 11px; max-height: 24em; overflow: auto; background: #f7f7f7;
   padding: 4px; }
 </style>"""

@@ -38,11 +38,12 @@ from triage import schema as s
 from ._facts import SignatureFacts, prepare
 from ._filters import Filters, RowCodes
 
-#: Sort keys the table offers, with their default direction (True = ascending).
-SORT_KEYS = {s.COUNT: False, s.USERS: False, s.LAST_SEEN: False, s.FIRST_SEEN: True, s.MAX_SEVERITY: False,
-             s.PERIOD_S: True, s.VERDICT: True, s.TEMPLATE: True}
+#: Sort keys the table offers, with their default direction (True = ascending). ``priority`` is the summary's
+#: order with the problem signatures (``triage.analysis.problems``) first: what the explorer opens on.
+SORT_KEYS = {s.PRIORITY: True, s.COUNT: False, s.USERS: False, s.LAST_SEEN: False, s.FIRST_SEEN: True,
+             s.MAX_SEVERITY: False, s.PERIOD_S: True, s.VERDICT: True, s.TEMPLATE: True}
 TABLE_COLUMNS = (s.SIGNATURE, s.TEMPLATE, s.COUNT, s.USERS, s.FIRST_SEEN, s.LAST_SEEN, s.MAX_SEVERITY,
-                 s.DESCRIPTION, s.PERIOD_S, s.VERDICT)
+                 s.DESCRIPTION, s.PERIOD_S, s.VERDICT, s.PROBLEM, s.PRIORITY)
 #: Timeline bucket widths to choose from, in seconds (about 60-300 buckets over the shown range).
 _BUCKETS_S = (1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 3 * 3600, 6 * 3600, 86400)
 _TARGET_BUCKETS = 120
@@ -63,21 +64,31 @@ def bucket_seconds(span_s: float) -> int:
     return _BUCKETS_S[-1]
 
 
-def pretty_entry(raw: object) -> str:
-    """The original log entry (compact JSON in the ``raw`` column) pretty-printed; other text as is.
+#: The LogEntry fields an analyst reads first, in this order; the rest follow as they came.
+KEY_FIELDS = ("severity", "timestamp", "resource", "trace", "spanId", "httpRequest", "textPayload", "jsonPayload",
+              "protoPayload", "sourceLocation", "labels", "logName", "insertId")
 
-    >>> print(pretty_entry('{"textPayload":"<b>hi</b>","severity":"ERROR"}'))
+
+def pretty_entry(raw: object) -> str:
+    """The original log entry (compact JSON in the ``raw`` column) pretty-printed, key fields first
+    (:data:`KEY_FIELDS`: severity, timestamp, resource, trace...); other text as is.
+
+    >>> print(pretty_entry('{"insertId":"x","textPayload":"<b>hi</b>","severity":"ERROR"}'))
     {
+      "severity": "ERROR",
       "textPayload": "<b>hi</b>",
-      "severity": "ERROR"
+      "insertId": "x"
     }
     """
     if raw is None or (isinstance(raw, float) and raw != raw):
         return ""
     try:
-        return orjson.dumps(orjson.loads(str(raw)), option=orjson.OPT_INDENT_2).decode()
+        entry = orjson.loads(str(raw))
     except orjson.JSONDecodeError:
         return str(raw)
+    if isinstance(entry, dict):
+        entry = {**{k: entry[k] for k in KEY_FIELDS if k in entry}, **entry}
+    return orjson.dumps(entry, option=orjson.OPT_INDENT_2).decode()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,7 +130,7 @@ class ExplorerModel:
         self.max_rows = max_rows
         self.rows = RowCodes(frame)
         self.filters = Filters()
-        self.sort_by, self.ascending = s.COUNT, False
+        self.sort_by, self.ascending = s.PRIORITY, True
         self._mask: tuple[Filters, _Kept] | None = None
         sig = self.rows.codes[s.SIGNATURE]
         self.signatures = self.rows.levels[s.SIGNATURE]
@@ -139,7 +150,27 @@ class ExplorerModel:
             s.DESCRIPTION: [self.facts.period(str(x)) for x in self.signatures],
             s.PERIOD_S: self._period_seconds(),
             s.VERDICT: [self.facts.verdict(str(x)) for x in self.signatures],
+            s.PROBLEM: self._problems(),
+            # Problems first, each group in the summary's priority order (a rank: lower is more urgent).
+            s.PRIORITY: self._ranks(),
         })
+
+    def _problems(self) -> np.ndarray:
+        summary = self.facts.summary
+        if s.PROBLEM in summary.columns and len(summary):
+            by = dict(zip(summary[s.SIGNATURE].astype(str), summary[s.PROBLEM].astype(bool)))
+        else:
+            from triage.analysis.problems import is_problem
+
+            by = {str(k): bool(v) for k, v in is_problem(self.frame).items()} if len(self.frame) else {}
+        return np.array([by.get(str(x), False) for x in self.signatures], dtype=bool)
+
+    def _ranks(self) -> np.ndarray:
+        order = {str(sig): i for i, sig in enumerate(self.facts.summary[s.SIGNATURE])} if len(self.facts.summary) else {}
+        problems = self._problems()
+        fallback = len(order)
+        return np.array([(0 if problem else 1_000_000) + order.get(str(x), fallback)
+                         for x, problem in zip(self.signatures, problems)], dtype=np.int64)
 
     def _period_seconds(self) -> np.ndarray:
         periods = self.facts.periods
@@ -200,6 +231,8 @@ class ExplorerModel:
         table[s.LAST_SEEN] = pd.to_datetime(last[shown], utc=True)
         table[s.MAX_SEVERITY] = pd.Categorical.from_codes(worst[shown], dtype=s.SEVERITY_DTYPE)
         secondary = [s.COUNT] if self.sort_by != s.COUNT else [s.SIGNATURE]
+        if self.sort_by == s.PRIORITY:  # ranks are unique; ties (no summary) by most events
+            secondary = [s.COUNT]
         table = table.sort_values([self.sort_by, *secondary], ascending=[self.ascending, False],
                                   kind="stable", na_position="last")
         limit = self.max_rows if limit == -1 else limit

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 NO_EVIDENCE = "⚠ no evidence linked"
 #: The chart always exported with a worksheet (the signature's frequency over time).
 DEFAULT_CHART = "frequency"
+#: The charts a worksheet's evidence may name, each drawn for the worksheet's signature alone (its own bursts and
+#: deploys; no other signature). An allow-list: a shared worksheet names a chart, never a function to call.
+CHART_NAMES = ("frequency", "users", "periodicity", "revisions", "severity", "cascade")
 MARKDOWN_NAME = "five_whys.md"
 CHARTS_DIR = "charts"
 
@@ -42,11 +45,26 @@ def _block(text: str) -> str:
     return "  \n".join(line for line in lines if line) or "_(to fill in)_"
 
 
-def worksheet_markdown(ws: FiveWhys, *, chart_paths: dict[str, str]) -> str:
+def _sources(ws: FiveWhys, base: str | Path | None) -> str:
+    """The evidence files, relative to ``base`` (the Markdown's folder) when given, else absolute."""
+    import os
+
+    parts = []
+    for source in (x for x in ws.source.split(", ") if x):
+        path = Path(source)
+        if base is not None and path.is_absolute():
+            parts.append(os.path.relpath(path, Path(base).resolve()))
+        else:
+            parts.append(str(path.resolve()) if path.exists() else source)
+    return ", ".join(parts)
+
+
+def worksheet_markdown(ws: FiveWhys, *, chart_paths: dict[str, str], base: str | Path | None = None) -> str:
     """Render ``ws``; ``chart_paths`` maps chart names to image paths relative to the Markdown file."""
     out = [f"# Five Whys: {markdown_text(ws.title)}", ""]
     if ws.source:
-        out += [f"Evidence: {markdown_text(ws.source)}, signature {markdown_text(ws.problem.signature)}", ""]
+        out += [f"Evidence: {markdown_text(_sources(ws, base))}, signature {markdown_text(ws.problem.signature)}",
+                ""]
     out += ["## Problem statement", ""]
     out += [f"- **{label}:** {markdown_text(text)}" for label, text in ws.problem.lines()]
     out += ["", "## Five whys", ""]
@@ -64,27 +82,38 @@ def worksheet_markdown(ws: FiveWhys, *, chart_paths: dict[str, str]) -> str:
 
 
 def _chart(ws: FiveWhys, name: str):
-    """The named ``triage.plot`` chart, drawn for the worksheet's signature."""
-    import triage.plot
+    """The named chart (one of :data:`CHART_NAMES`), drawn for the worksheet's signature itself."""
+    from triage import plot
+    from triage import schema as s
 
-    draw = getattr(triage.plot, name, None)
-    if draw is None or name.startswith("_"):
-        raise ValueError(f"unknown chart {name!r}")
-    return draw(ws.frame, signatures=[ws.problem.signature])
+    frame, sig = ws.frame, ws.problem.signature
+    title = f"{ws.problem.template or sig}"
+    draws = {
+        "frequency": lambda: plot.frequency(frame, signatures=[sig], other=False, title=f"{title}: events over time"),
+        "users": lambda: plot.users(frame, signatures=[sig], title=f"{title}: affected users"),
+        "periodicity": lambda: plot.periodicity(frame, signatures=[sig], title=f"{title}: time between events"),
+        "revisions": lambda: plot.revisions(frame, signatures=[sig], title=f"{title}: rate per revision"),
+        "severity": lambda: plot.severity(frame[frame[s.SIGNATURE].astype(str) == sig], title=f"{title}: severity"),
+        "cascade": lambda: plot.cascade(frame, signatures=[sig], title=f"{title}: cascades"),
+    }
+    if name not in draws:
+        raise ValueError(f"unknown chart {name!r}; evidence charts are {', '.join(CHART_NAMES)}")
+    return draws[name]()
 
 
 def export_worksheet(ws: FiveWhys, out_dir: Path, *, charts: bool) -> Path:
     """Write the Markdown (and the PNG charts, in ``charts/``) into ``out_dir``; returns the Markdown's path."""
     from triage.postmortem import export
+    from triage.postmortem._files import safe_dir, write_atomic
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    safe_dir(out_dir, own=False)
     paths: dict[str, str] = {}
     if charts:
         if ws.frame is None:
             raise ValueError("exporting charts needs the evidence: FiveWhys.load(path, frame=...)")
         figures = {name: _chart(ws, name) for name in dict.fromkeys([DEFAULT_CHART, *ws.charts()])}
-        export(figures, out_dir / CHARTS_DIR, formats=("png",))  # one browser for all of them
+        export(figures, safe_dir(out_dir / CHARTS_DIR), formats=("png",))  # one browser for all of them
         paths = {name: f"{CHARTS_DIR}/{name}.png" for name in figures}
     path = out_dir / MARKDOWN_NAME
-    path.write_text(ws.to_markdown(chart_paths=paths), encoding="utf-8")
+    write_atomic(path, ws.to_markdown(chart_paths=paths, base=out_dir))
     return path

@@ -24,6 +24,7 @@ from ._five_whys import EVIDENCE_KINDS, Evidence, FiveWhys
 from ._worksheet_md import NO_EVIDENCE
 
 _WIDE = widgets.Layout(width="98%")
+_LABEL = {"description_width": "8em"}  # the longest label ("verification") whole, the areas aligned
 
 
 class WorksheetForm:
@@ -41,15 +42,17 @@ class WorksheetForm:
         self.fix_plan = self._area("fix plan", ws.fix_plan, lambda v: setattr(ws, "fix_plan", v))
         self.verification = self._area("verification", ws.verification.plan,
                                        lambda v: setattr(ws.verification, "plan", v))
-        self.kind = widgets.Dropdown(options=EVIDENCE_KINDS, description="evidence")
-        self.reference = widgets.Text(placeholder="signature id, chart name, filter…", description="reference")
-        self.note = widgets.Text(placeholder="what it shows", description="note")
-        self.target = widgets.Dropdown(options=[(f"why {i}", i) for i in range(1, 6)], description="link to")
-        self.link = widgets.Button(description="link evidence")
+        auto = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="auto")}
+        self.kind = widgets.Dropdown(options=EVIDENCE_KINDS, description="evidence", **auto)
+        self.reference = widgets.Text(placeholder="signature id, chart name, filter…", description="reference", **auto)
+        self.note = widgets.Text(placeholder="what it shows", description="note", **auto)
+        self.target = widgets.Dropdown(options=[(f"why {i}", i) for i in range(1, 6)], description="link to", **auto)
+        self.link = widgets.Button(description="link evidence", layout=widgets.Layout(width="auto"))
         self.link.on_click(lambda _: self.add_evidence(self.target.value, self.kind.value, self.reference.value,
                                                        self.note.value))
-        self.path = widgets.Text(value="five_whys.json", description="save to")
-        self.save = widgets.Button(description="save")
+        self.path = widgets.Text(value="five_whys.json", description="save to", style=_LABEL,
+                                 layout=widgets.Layout(width="50%"))
+        self.save = widgets.Button(description="save", layout=widgets.Layout(width="auto"))
         self.status = widgets.Label()
         self.status.add_class("triage-ws-status")
         self.save.on_click(lambda _: self._save())
@@ -58,7 +61,8 @@ class WorksheetForm:
             rows += [answer, evidence]
         self.widget = widgets.VBox([
             widgets.HTML(_html.STYLE + _html.heading(f"Five Whys: {ws.title}", 3)), self.problem, *rows,
-            widgets.HBox([self.kind, self.reference, self.note, self.target, self.link]),
+            widgets.HBox([self.kind, self.reference, self.note, self.target, self.link],
+                         layout=widgets.Layout(flex_flow="row wrap")),
             self.root_cause, self.fix_plan,
             widgets.HTML(_html.paragraph(ws.verification.summary())), self.verification,
             widgets.HBox([self.path, self.save]), self.status])
@@ -66,7 +70,7 @@ class WorksheetForm:
         self._draw_evidence()
 
     def _area(self, label: str, value: str, setter) -> widgets.Textarea:
-        area = widgets.Textarea(value=value, description=label, layout=_WIDE, rows=2)
+        area = widgets.Textarea(value=value, description=label, layout=_WIDE, rows=2, style=_LABEL)
         area.observe(lambda change: setter(change["new"]), names="value")
         return area
 

@@ -34,12 +34,13 @@ def build(
     """
     fig = traces if isinstance(traces, go.Figure) else go.Figure(list(traces))
     layout = {"margin": dict(l=60, r=30, t=70, b=80), **layout}
+    width = layout.pop("width", None)  # a chart that needs a fixed width (a wide table) says so
     fig.update_layout(
         template=TEMPLATE,
         font=FONT,
         colorway=list(PALETTE),
         title=dict(text=plotly_text(title if title is not None else default_title), x=0.01, xanchor="left"),
-        width=None,
+        width=width,
         height=height or HEIGHT,
         hoverlabel=HOVER_LABEL,
         legend=dict(title=dict(text=plotly_text(legend_title or "")), font=dict(size=11), tracegroupgap=2),
@@ -75,15 +76,17 @@ def facet_height(rows: int, *, per_row: int = 140) -> int:
 
 
 def marker_line(fig: go.Figure, x: object, *, name: str, label: str, row: int | str | None = None,
-                color: str = DEPLOY_COLOR, dash: str = "dot") -> None:
+                color: str = DEPLOY_COLOR, dash: str = "dot", level: int = 0) -> None:
     """A vertical marker at ``x`` (a deploy, a detected period) with a small label on top; ``label`` is escaped.
 
     ``row`` is a facet (1-based), ``"all"`` for every facet, or None for a figure without facets. The shape's
-    ``name`` identifies it (e.g. ``deploy``), so markers can be counted.
+    ``name`` identifies it (e.g. ``deploy``), so markers can be counted. ``level`` moves the label down by
+    that many lines, so labels of markers close together do not overlap.
     """
     where = dict(row=row, col=1) if row is not None else {}
     fig.add_vline(x=x, line=dict(color=color, width=1.2, dash=dash), name=name, **where)
     axis = "" if row in (None, 1, "all") else str(row)
     fig.add_annotation(x=x, xref=f"x{axis}", y=1, yref=f"y{axis} domain", text=plotly_text(label, limit=40),
-                       showarrow=False, xanchor="left", yanchor="top", xshift=3, font=dict(size=10, color=color),
+                       showarrow=False, xanchor="left", yanchor="top", xshift=3, yshift=-15 * level,
+                       font=dict(size=10, color=color),
                        bgcolor="rgba(255,255,255,0.7)", name=name)

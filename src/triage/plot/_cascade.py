@@ -65,6 +65,13 @@ def cascade(
             depth[sig] = min(depth.get(sig, position), position)
         for a, b in zip(chain, chain[1:]):
             links[(nodes[a], nodes[b])] = links.get((nodes[a], nodes[b]), 0) + int(n)
+    if not nodes:  # plotly.js cannot draw a Sankey without nodes ("Invalid array length"): say so instead
+        fig = build([], title=title, default_title="Cascades: which error leads to which (first domino left)",
+                    height=height or 240, xaxis=dict(visible=False), yaxis=dict(visible=False))
+        fig.add_annotation(text="No cascades found: no signature regularly follows another in the same request.",
+                           xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(size=13, color="#555"),
+                           name="empty")
+        return fig
     order = list(nodes)
     deepest = max(depth.values(), default=0)
     # Columns by position in the chain: the first domino leftmost (plotly needs x strictly inside 0..1).

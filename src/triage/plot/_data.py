@@ -6,6 +6,7 @@ Every chart accepts the log frame; a chart drawn from an analysis output (the su
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pandas as pd
 from triage import schema as s
 
 from ._escape import plotly_text
-from ._style import LEGEND_CHARS, OTHER
+from ._style import LEGEND_CHARS, OTHER, OTHER_LABEL
 
 
 def with_signatures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -46,14 +47,15 @@ def summary_of(data: pd.DataFrame) -> pd.DataFrame:
     return analysis_output(data, s.PRIORITY, summarize)
 
 
-def top_signatures(frame: pd.DataFrame, *, top: int | None = 10, signatures: Iterable[str] | None = None) -> list[str]:
-    """The signatures to draw: ``signatures`` when given (in that order), else the ``top`` most frequent."""
+def top_signatures(frame: pd.DataFrame, *, top: int | None = 10, signatures: Iterable[str] | None = None,
+                   summary: pd.DataFrame | None = None) -> list[str]:
+    """The signatures to draw: ``signatures`` when given (in that order), else the ``top`` problem signatures by
+    priority (``triage.analysis.problems``, the rule the deploy verdicts use); healthy traffic is never chosen."""
     if signatures is not None:
         return [str(x) for x in signatures]
-    counts = frame[s.SIGNATURE].value_counts(sort=False)
-    # Most frequent first; ties by id, so the choice does not depend on row order.
-    order = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    return [str(k) for k, _ in order[: top if top is not None else None]]
+    from triage.analysis.problems import problem_signatures
+
+    return problem_signatures(frame, summary)[: top if top is not None else None]
 
 
 def group_other(frame: pd.DataFrame, keep: list[str], *, other: bool = True) -> pd.DataFrame:
@@ -65,7 +67,7 @@ def group_other(frame: pd.DataFrame, keep: list[str], *, other: bool = True) -> 
         return frame
     out = frame.copy()
     out[s.SIGNATURE] = out[s.SIGNATURE].where(inside, OTHER)
-    out[s.TEMPLATE] = out[s.TEMPLATE].where(inside, "(other signatures)")
+    out[s.TEMPLATE] = out[s.TEMPLATE].where(inside, OTHER_LABEL)
     return out
 
 
@@ -111,6 +113,33 @@ def revision_switches(frame: pd.DataFrame) -> pd.DataFrame:
     firsts = firsts.sort_values([s.SERVICE, s.TIMESTAMP, s.REVISION])
     switches = firsts[firsts.duplicated(s.SERVICE, keep="first")]
     return switches[cols].sort_values(s.TIMESTAMP).reset_index(drop=True)
+
+
+_REVISION_SUFFIX = re.compile(r"-(\d{3,}-[a-z0-9]{2,4})$")
+
+
+def short_revision(revision: object, service: object = None) -> str:
+    """The part of a Cloud Run revision name that tells revisions apart: ``netra-backend-staging-00123-vtm`` →
+    ``00123-vtm`` (the service prefix dropped; other names as they are).
+
+    >>> short_revision("netra-backend-staging-00123-vtm"), short_revision("api-v2", "api"), short_revision("blue")
+    ('00123-vtm', 'v2', 'blue')
+    """
+    text = "" if revision is None or (isinstance(revision, float) and revision != revision) else str(revision)
+    if service and text.startswith(f"{service}-") and len(text) > len(str(service)) + 1:
+        return text[len(str(service)) + 1:]
+    found = _REVISION_SUFFIX.search(text)
+    return found.group(1) if found else text
+
+
+def short_revisions(value: object, service: object = None) -> str:
+    """A comma-separated list of revisions (as in the summary), each shortened with :func:`short_revision`.
+
+    >>> short_revisions("netra-backend-staging-00121-qzx, netra-backend-staging-00122-lbw")
+    '00121-qzx, 00122-lbw'
+    """
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return ", ".join(short_revision(part.strip(), service) for part in text.split(",") if part.strip())
 
 
 def utc_naive(values: pd.Series) -> pd.Series:

@@ -11,6 +11,9 @@ renders both its own syntax and raw HTML. Each target has one function; nothing 
 1\\. # not a list \\- nor this
 >>> shorten("a" * 10, 6)
 'aaaaa…'
+
+Control characters (ESC, OSC, C1, NUL, bidi overrides) never reach any target raw: they are shown as ``\\xNN`` /
+``\\u202e``, so ``cat report.md`` cannot run an escape sequence.
 """
 
 from __future__ import annotations
@@ -25,12 +28,22 @@ _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]|~])")
 # ... and at the start of a line only (headings, lists, quotes, setext underlines, ordered lists).
 _MARKDOWN_LEADING = re.compile(r"^(\d*)([#+\-=.)])(?=\s|$|[=\-]+$)")
 _WHITESPACE = re.compile(r"\s+")
+# C0 (but tab and newlines), DEL, C1, and the Unicode bidi/line controls that reorder or hide terminal text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Plotly expands %{...} in names, titles and annotations (from layout.meta): a literal percent sign as an entity.
+_PLOTLY_TEMPLATE = re.compile(r"%(?=\{)")
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _as_text(value: object) -> str:
+    """``value`` as text with control characters made visible (``\\x1b``), for every target."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
-    return str(value)
+    return _CONTROL.sub(_visible, str(value))
 
 
 def html_text(value: object) -> str:
@@ -44,13 +57,17 @@ def plotly_text(value: object, *, limit: int | None = None) -> str:
     Plotly turns ``<br>`` into line breaks and knows only a few entities, so quotes are left alone and runs of
     whitespace (newlines included) become one space.
 
+    ``%{`` (plotly's template syntax, expanded even in legend names) is written ``&#37;{`` so it shows as text.
+
     >>> plotly_text('a <b>\\n"c" & d', limit=8)
     'a &lt;b&gt; "…'
+    >>> plotly_text("%{meta} 50%")
+    '&#37;{meta} 50%'
     """
     text = _WHITESPACE.sub(" ", _as_text(value)).strip()
     if limit is not None:
         text = shorten(text, limit)
-    return html.escape(text, quote=False)
+    return _PLOTLY_TEMPLATE.sub("&#37;", html.escape(text, quote=False))
 
 
 def markdown_text(value: object) -> str:
@@ -84,9 +101,6 @@ def markdown_code(value: object) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def terminal_text(value: object, *, limit: int | None = None) -> str:
     """``value`` safe for a terminal: control characters (ANSI escapes included) shown as ``\\xNN``, one line.
 
@@ -95,5 +109,5 @@ def terminal_text(value: object, *, limit: int | None = None) -> str:
     >>> terminal_text("red \\x1b[31mALERT\\x1b[0m\\nnext")
     'red \\\\x1b[31mALERT\\\\x1b[0m next'
     """
-    text = _WHITESPACE.sub(" ", _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", _as_text(value))).strip()
+    text = _WHITESPACE.sub(" ", _as_text(value)).strip()
     return shorten(text, limit) if limit is not None else text

@@ -13,9 +13,9 @@ from triage import schema as s
 from ._builder import build, facet_height, grid, marker_line
 from ._data import legend_label, template_map, with_signatures
 from ._escape import plotly_text, shorten
-from ._style import HOVER_CHARS, LEGEND_CHARS, signature_color
+from ._style import LEGEND_CHARS, signature_colors
 
-HOVER = "<b>%{hovertext}</b><br>gap %{x} s: %{y} times<extra></extra>"
+HOVER = "<b>%{fullData.name}</b><br>gap %{x} s: %{y} times<extra></extra>"
 
 
 def periodicity(
@@ -34,7 +34,8 @@ def periodicity(
     frame : DataFrame
         The log frame.
     top : int, default 6
-        Without ``signatures``: the ``top`` periodic signatures by confidence (``triage.analysis.periodicity``).
+        Without ``signatures``: the ``top`` periodic problem signatures by priority (``triage.analysis.problems``;
+        a health check's clockwork is no finding).
     signatures : list of str, optional
         Exactly these signatures (periodic or not).
     bins : int, default 60
@@ -57,8 +58,10 @@ def periodicity(
     # The gaps each verdict was computed from (pooled or per instance, beats under 1 s merged).
     used = {str(k): v.to_numpy() for k, v in period_gaps(logs).groupby(s.SIGNATURE, sort=False)[s.GAP_S]}
     if signatures is None:
-        ranked = found[found[s.PERIODIC].astype(bool)].sort_values([s.CONFIDENCE, s.EVENTS], ascending=False)
-        chosen = [str(x) for x in ranked[s.SIGNATURE].head(top)]
+        from triage.analysis.problems import problem_signatures
+
+        periodic = set(found.loc[found[s.PERIODIC].astype(bool), s.SIGNATURE].astype(str))
+        chosen = [sig for sig in problem_signatures(logs) if sig in periodic][: top if top is not None else None]
     else:
         chosen = [str(x) for x in signatures]
     info = found.set_index(found[s.SIGNATURE].astype(str))
@@ -70,11 +73,11 @@ def periodicity(
             text += f" — {info.at[sig, s.DESCRIPTION]}"
         titles.append(text)
     fig = grid(len(chosen), titles=titles, shared_x=False)
+    colors = signature_colors(chosen)
     for row, sig in enumerate(chosen, start=1):
         gaps = used.get(sig, np.zeros(0)).round(3)
         fig.add_trace(go.Histogram(x=gaps, nbinsx=bins, name=legend_label(templates.get(sig, sig)), meta=sig,
-                                   marker_color=signature_color(sig), showlegend=False,
-                                   hovertext=plotly_text(templates.get(sig, sig), limit=HOVER_CHARS),
+                                   marker_color=colors[sig], showlegend=False,
                                    hovertemplate=HOVER), row=row, col=1)
         if sig in info.index and bool(info.at[sig, s.PERIODIC]) and pd.notna(info.at[sig, s.PERIOD_S]):
             period = float(info.at[sig, s.PERIOD_S])

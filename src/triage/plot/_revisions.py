@@ -11,7 +11,7 @@ from plotly.colors import sample_colorscale
 from triage import schema as s
 
 from ._builder import build
-from ._data import analysis_output, label_map, legend_label
+from ._data import analysis_output, label_map, legend_label, short_revision, with_signatures
 from ._escape import plotly_text
 from ._style import HOVER_CHARS, VERDICT_COLORS
 
@@ -35,7 +35,8 @@ def revisions(
     data : DataFrame
         The log frame, or the output of ``triage.analysis.compare_revisions`` (used as is).
     top : int, default 10
-        Without ``signatures``: the ``top`` signatures with the most events across revisions.
+        Without ``signatures``: the ``top`` problem signatures by priority (``triage.analysis.problems``) — from
+        the log frame, or from ``templates`` when it is the summary; the comparison alone: the most events.
     signatures : list of str, optional
         Exactly these signatures.
     templates : DataFrame or dict, optional
@@ -53,10 +54,21 @@ def revisions(
     from triage.analysis import compare_revisions
 
     table = analysis_output(data, s.VERDICT, compare_revisions)
+    ranking = templates if isinstance(templates, pd.DataFrame) else None
     templates = label_map(data, templates)
     if signatures is None:
-        totals = table.groupby(s.SIGNATURE, observed=True)[s.COUNT].sum().sort_values(ascending=False, kind="stable")
-        chosen = [str(x) for x in totals.index[: top if top is not None else None]]
+        compared = set(table[s.SIGNATURE].astype(str))
+        if s.VERDICT not in data.columns:  # the log frame: the problem rule, by priority
+            from triage.analysis.problems import problem_signatures
+
+            ranked = problem_signatures(with_signatures(data))
+        elif ranking is not None and s.PROBLEM in ranking.columns:  # the comparison, with the summary as labels
+            ranked = [str(x) for x in ranking.loc[ranking[s.PROBLEM].astype(bool), s.SIGNATURE]]
+        else:  # the comparison alone knows no priorities: the most events first
+            totals = table.groupby(s.SIGNATURE, observed=True)[s.COUNT].sum().sort_values(ascending=False,
+                                                                                          kind="stable")
+            ranked = [str(x) for x in totals.index]
+        chosen = [sig for sig in ranked if sig in compared][: top if top is not None else None]
     else:
         chosen = [str(x) for x in signatures]
     table = table[table[s.SIGNATURE].astype(str).isin(chosen)]
@@ -72,13 +84,19 @@ def revisions(
         info = [[plotly_text(templates.get(sig, sig), limit=HOVER_CHARS), plotly_text(revision), int(n),
                  plotly_text(v), plotly_text(e, limit=HOVER_CHARS)]
                 for sig, n, v, e in zip(part.index, part[s.COUNT], verdicts, part[s.EXPLANATION])]
+        service = part[s.SERVICE].iloc[0] if s.SERVICE in part.columns and len(part) else None
         traces.append(go.Bar(
-            x=part[s.RATE_PER_MIN], y=[labels[sig] for sig in part.index], orientation="h", name=plotly_text(revision),
+            x=part[s.RATE_PER_MIN], y=[labels[sig] for sig in part.index], orientation="h",
+            name=plotly_text(short_revision(revision, service)),
             meta=str(revision), text=[plotly_text(v) for v in verdicts], textposition="outside", cliponaxis=False,
             marker=dict(color=shade, line=dict(color=[VERDICT_COLORS.get(v, "#333") for v in verdicts], width=2)),
             customdata=info, hovertemplate=HOVER,
         ))
-    return build(traces, title=title, default_title="Rate per revision, with deploy verdicts", x_title="events per minute",
+    widest = float(pd.to_numeric(table[s.RATE_PER_MIN], errors="coerce").max()) if len(table) else 0.0
+    return build(traces, title=title, default_title="Did the deploy fix it? Rate per revision, with the verdict",
+                 x_title="events per minute",
                  legend_title="revision (oldest first)", barmode="group",
+                 # room right of the longest bar for its verdict ("too early to tell"), which is never clipped
+                 xaxis=dict(range=[0, (widest if widest > 0 else 1) * 1.45], rangemode="tozero"),
                  height=height or max(360, 140 + 24 * len(chosen) * max(len(order), 1)),
                  margin=dict(l=360, r=90, t=70, b=60))

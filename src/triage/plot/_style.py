@@ -23,6 +23,7 @@ from triage import schema as s
 PALETTE: tuple[str, ...] = tuple(qualitative.Dark24)
 OTHER = "other"  # the label of the bucket that gathers every signature outside the top N
 OTHER_COLOR = "#b0b0b0"
+OTHER_LABEL = "all other events (healthy traffic and smaller signatures)"
 TEMPLATE = "plotly_white"
 FONT = dict(family="Inter, 'Helvetica Neue', Arial, sans-serif", size=12, color="#222")
 WIDTH = 1000
@@ -51,6 +52,28 @@ def signature_color(signature: object) -> str:
         return OTHER_COLOR
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
+
+
+def signature_colors(signatures: list[str]) -> dict[str, str]:
+    """Colours for the series of one chart: each signature's own colour, unless another one of the chart already
+    took it; then the next free colour of the palette. Collisions are settled in id order, so the result depends
+    on the set of signatures drawn, never on their order.
+
+    >>> colors = signature_colors([f"sig{i}" for i in range(20)])
+    >>> len(set(colors.values())) == 20, colors["sig0"] == signature_color("sig0")
+    (True, True)
+    """
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for sig in sorted(dict.fromkeys(str(x) for x in signatures)):
+        color = signature_color(sig)
+        if sig != OTHER and color in taken and len(taken) < len(PALETTE):
+            start = PALETTE.index(color)
+            color = next(PALETTE[(start + k) % len(PALETTE)] for k in range(1, len(PALETTE))
+                         if PALETTE[(start + k) % len(PALETTE)] not in taken)
+        taken.add(color)
+        out[sig] = color
+    return out
 
 
 def translucent(color: str, alpha: float) -> str:

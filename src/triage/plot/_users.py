@@ -12,7 +12,7 @@ from triage import schema as s
 from ._builder import build
 from ._data import legend_label, template_map, top_signatures, with_signatures, with_users
 from ._escape import plotly_text
-from ._style import HOVER_CHARS, signature_color
+from ._style import HOVER_CHARS, signature_colors
 
 BAR_HOVER = "<b>%{customdata[0]}</b><br>%{x} users, %{customdata[1]} events<br>top users: %{customdata[2]}<extra></extra>"
 HEAT_HOVER = "<b>%{customdata}</b><br>user %{y}: %{z} events<extra></extra>"
@@ -35,7 +35,8 @@ def users(
     frame : DataFrame
         The log frame (users are resolved with ``triage.analysis.add_users`` when the column is missing).
     top, signatures
-        Which signatures: the ``top`` with the most events, or exactly ``signatures``.
+        Which signatures: the ``top`` problem signatures by priority (``triage.analysis.problems``), or exactly
+        ``signatures``.
     kind : {"bar", "heatmap"}, default "bar"
         Distinct users per signature, or a user × signature heat map of event counts.
     top_users : int, default 20
@@ -61,15 +62,17 @@ def users(
     per = known.groupby(s.SIGNATURE, observed=True)[s.USER]
     distinct = per.nunique()
     traces = []
+    colors = signature_colors(keep)
     for sig in reversed(keep):  # the first signature on top
         names = known.loc[known[s.SIGNATURE] == sig, s.USER].value_counts().head(5).index
         info = [plotly_text(templates.get(sig, sig), limit=HOVER_CHARS), int((logs[s.SIGNATURE] == sig).sum()),
                 plotly_text(", ".join(map(str, names)) or "none", limit=HOVER_CHARS)]
         label = legend_label(templates.get(sig, sig))
         traces.append(go.Bar(x=[int(distinct.get(sig, 0))], y=[label], orientation="h", name=label, meta=sig,
-                             marker_color=signature_color(sig), customdata=[info], hovertemplate=BAR_HOVER,
+                             marker_color=colors[sig], customdata=[info], hovertemplate=BAR_HOVER,
                              showlegend=False))
-    return build(traces, title=title, default_title="Affected users per signature", x_title="distinct users",
+    return build(traces, title=title, default_title="Affected users per problem signature" if signatures is None
+                 else "Affected users per signature", x_title="distinct users",
                  height=height or max(300, 120 + 32 * len(keep)), margin=dict(l=360, r=30, t=70, b=60))
 
 

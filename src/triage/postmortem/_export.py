@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -11,10 +12,31 @@ import plotly.graph_objects as go
 
 from triage.plot._style import HEIGHT, WIDTH
 
+from ._files import replace_into, staging
+
 IMAGE_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
 FORMATS = (*IMAGE_FORMATS, "html")
 #: Kaleido options: no MathJax (it would come from a CDN; triage never typesets LaTeX).
 KALEIDO_OPTIONS = {"mathjax": False}
+
+class _IgnoredByChoreographer(logging.Filter):
+    """Drop the tracebacks choreographer logs for browser messages it then ignores (a successful export is quiet)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Ignoring" not in str(record.msg)
+
+
+_QUIET = _IgnoredByChoreographer()
+
+
+def _import_kaleido():
+    """kaleido, with choreographer's ignored-message tracebacks filtered (its loggers exist once it is imported)."""
+    import kaleido
+
+    pipe = logging.getLogger("choreographer.channels.pipe")
+    if _QUIET not in pipe.filters:
+        pipe.addFilter(_QUIET)
+    return kaleido
 
 _open_browsers: list[bool] = []  # one entry per active browser() block (they nest)
 
@@ -66,14 +88,20 @@ def export(
     ['bars.html']
     """
     targets = _targets(figures, Path(path), formats)
-    images = [(fig, file) for fig, file in targets if file.suffix[1:] in IMAGE_FORMATS]
-    for fig, file in targets:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        if file.suffix == ".html":
-            fig.write_html(file, include_plotlyjs=True, include_mathjax=False, full_html=True,
-                           config={"displaylogo": False})
-    if images:
-        _write_images(images, width=width, height=height, scale=scale)
+    for directory in dict.fromkeys(file.parent for _, file in targets):
+        # Everything is written into a private staging folder, then renamed into place: atomic, and never
+        # through a symlink planted at a chart's name.
+        with staging(directory) as temp:
+            mine = [(fig, file, temp / file.name) for fig, file in targets if file.parent == directory]
+            for fig, _, draft in mine:
+                if draft.suffix == ".html":
+                    fig.write_html(draft, include_plotlyjs=True, include_mathjax=False, full_html=True,
+                                   config={"displaylogo": False})
+            images = [(fig, draft) for fig, _, draft in mine if draft.suffix[1:] in IMAGE_FORMATS]
+            if images:
+                _write_images(images, width=width, height=height, scale=scale)
+            for _, file, draft in mine:
+                replace_into(draft, file)
     return [file for _, file in targets]
 
 
@@ -105,8 +133,26 @@ def _safe_name(name: object) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).lstrip(".") or "figure"
 
 
+class ChromiumMissing(RuntimeError):
+    """Image export (PNG, SVG, PDF) needs a Chromium browser and none was found; HTML export works without one."""
+
+
+CHROMIUM_HINT = ("PNG/SVG/PDF export needs Chromium, which was not found: install Debian's package "
+                 "(`sudo apt-get install chromium`, or `make system-deps`) or set BROWSER_PATH to a Chrome/Chromium "
+                 "binary. Interactive charts and HTML export work without it.")
+
+
 def _write_images(images: list[tuple[go.Figure, Path]], *, width: int | None, height: int | None, scale: float) -> None:
-    import kaleido
+    from choreographer.errors import ChromeNotFoundError
+
+    try:
+        _render(images, width=width, height=height, scale=scale)
+    except ChromeNotFoundError:
+        raise ChromiumMissing(CHROMIUM_HINT) from None
+
+
+def _render(images: list[tuple[go.Figure, Path]], *, width: int | None, height: int | None, scale: float) -> None:
+    kaleido = _import_kaleido()
 
     specs = [
         dict(fig=fig.to_plotly_json(), path=file,
@@ -126,10 +172,14 @@ def browser() -> Iterator[None]:
 
     Without it, each :func:`export` call starts (and closes) its own browser, about 3 s.
     """
-    import kaleido
+    kaleido = _import_kaleido()
+    from choreographer.errors import ChromeNotFoundError
 
     if not _open_browsers:
-        kaleido.start_sync_server(**KALEIDO_OPTIONS, silence_warnings=True)
+        try:
+            kaleido.start_sync_server(**KALEIDO_OPTIONS, silence_warnings=True)
+        except ChromeNotFoundError:
+            raise ChromiumMissing(CHROMIUM_HINT) from None
     _open_browsers.append(True)
     try:
         yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,14 +15,21 @@ from markupsafe import Markup
 
 from triage import plot
 from triage import schema as s
-from triage.plot._data import revision_switches, with_signatures, with_users
-from triage.plot._escape import markdown_code, markdown_text
-from triage.plot._style import VERDICT_COLORS, signature_color
+from triage.plot._data import revision_switches, short_revision, short_revisions, with_signatures, with_users
+from triage.plot._escape import markdown_code, markdown_text, shorten
+from triage.plot._style import VERDICT_COLORS, signature_colors
 
-from ._export import export
+from ._export import ChromiumMissing, export
+from ._files import safe_dir, write_atomic
+from ._links import logs_explorer_url
 from ._provenance import annotate, provenance, utc_text
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+#: Log text is cut in the report's tables and headings (a 200,000-character template stays readable); the
+#: sample keeps more, in a wrapped block.
+TEMPLATE_CHARS = 300
+CHAIN_CHARS = 120
+SAMPLE_CHARS = 4000
 
 
 @dataclass
@@ -78,12 +86,17 @@ def report(
     """
     from triage.analysis import cascades, compare_revisions, summarize
 
-    out = Path(out_dir)
+    out = safe_dir(out_dir, own=False)
+    safe_dir(out / "charts")  # triage's own folder: never a planted link
     facts = provenance(frame)
     logs = with_users(with_signatures(frame))
     summary = summarize(logs)
-    chosen = ([str(x) for x in signatures] if signatures is not None
-              else [str(x) for x in summary[s.SIGNATURE].head(top)])
+    if signatures is not None:
+        chosen = [str(x) for x in signatures]
+    else:  # the problems by priority (the one rule: triage.analysis.problems); a healthy log still gets its top
+        from triage.analysis.problems import problem_signatures
+
+        chosen = problem_signatures(logs, summary)[:top] or [str(x) for x in summary[s.SIGNATURE].head(top)]
     shown = summary[summary[s.SIGNATURE].astype(str).isin(chosen)]
     comparison = compare_revisions(logs)
     comparison = comparison[comparison[s.SIGNATURE].astype(str).isin(chosen)]
@@ -94,7 +107,13 @@ def report(
     charts = _charts(logs, shown, comparison, chains, chosen, freq=freq)
     formats = tuple(formats)
     figures = {chart.name: annotate(chart.figure, facts) for chart in charts}
-    export(figures, out / "charts", formats=formats)
+    try:
+        export(figures, out / "charts", formats=formats)
+    except ChromiumMissing as missing:  # everything but the images still works: say how to get them
+        warnings.warn(str(missing), stacklevel=2)
+        formats = tuple(f for f in formats if f == "html")
+        if not interactive:
+            interactive = True  # no images to show: the charts are embedded instead
     for chart in charts:
         chart.figure = figures[chart.name]
         chart.files = {fmt: f"charts/{chart.name}.{fmt}" for fmt in formats}
@@ -104,15 +123,14 @@ def report(
 
     context = dict(
         title=title, provenance=facts.rows(), charts=charts, totals=_totals(logs, summary),
-        signatures=_signature_rows(shown), chains=_chain_rows(chains), verdicts=_verdict_rows(comparison, _templates(summary)),
+        signatures=_signature_rows(shown, logs), chains=_chain_rows(chains), verdicts=_verdict_rows(comparison, _templates(summary)),
         deploys=revision_switches(logs).to_dict("records"), columns=s, verdict_colors=VERDICT_COLORS,
     )
-    out.mkdir(parents=True, exist_ok=True)
     html_env, md_env = _environments()
     plotly_js = Markup(_plotly_js()) if interactive else None
-    (out / "report.html").write_text(html_env.get_template("report.html.j2").render(plotly_js=plotly_js, **context),
-                                     encoding="utf-8")
-    (out / "report.md").write_text(md_env.get_template("report.md.j2").render(**context), encoding="utf-8")
+    # Atomic, and never through a symlink planted at report.md / report.html.
+    write_atomic(out / "report.html", html_env.get_template("report.html.j2").render(plotly_js=plotly_js, **context))
+    write_atomic(out / "report.md", md_env.get_template("report.md.j2").render(**context))
     return out / "report.html"
 
 
@@ -155,26 +173,35 @@ def _number(value: object) -> str:
     return f"{int(value):,}" if isinstance(value, (int, float)) else str(value)
 
 
-def _signature_rows(summary: pd.DataFrame) -> list[dict]:
+def _signature_rows(summary: pd.DataFrame, logs: pd.DataFrame) -> list[dict]:
     rows = []
+    colors = signature_colors([str(x) for x in summary[s.SIGNATURE]])
     for rec in summary.to_dict("records"):
         rows.append({
-            "signature": str(rec[s.SIGNATURE]), "color": signature_color(rec[s.SIGNATURE]),
-            "template": str(rec[s.TEMPLATE]), "count": _number(rec[s.COUNT]), "users": _number(rec[s.USERS]),
+            "signature": str(rec[s.SIGNATURE]), "color": colors[str(rec[s.SIGNATURE])],
+            "template": shorten(rec[s.TEMPLATE], TEMPLATE_CHARS), "count": _number(rec[s.COUNT]),
+            "events": _plural(rec[s.COUNT], "event"), "requests": _plural(rec[s.INCIDENTS], "request"),
+            "link": logs_explorer_url(logs, str(rec[s.SIGNATURE])), "users": _number(rec[s.USERS]),
             "user_share": f"{float(rec[s.USER_SHARE]):.0%}" if pd.notna(rec[s.USER_SHARE]) else "",
             "incidents": _number(rec[s.INCIDENTS]), "max_severity": str(rec[s.MAX_SEVERITY]),
             "first_seen": utc_text(rec[s.FIRST_SEEN]), "last_seen": utc_text(rec[s.LAST_SEEN]),
-            "services": str(rec[s.SERVICES] or ""), "revisions": str(rec[s.REVISIONS] or ""),
+            "services": str(rec[s.SERVICES] or ""),
+            "revisions": short_revisions(rec[s.REVISIONS], rec[s.SERVICES] if "," not in str(rec[s.SERVICES]) else None),
             "period": f"every ~{float(rec[s.PERIOD_S]):.0f} s" if pd.notna(rec[s.PERIOD_S]) else "",
             "priority": _number(rec[s.PRIORITY]), "reason": str(rec[s.PRIORITY_REASON] or ""),
-            "sample": str(rec[s.SAMPLE] or ""),
+            "sample": shorten(rec[s.SAMPLE] or "", SAMPLE_CHARS),
         })
     return rows
 
 
+def _plural(n: object, word: str) -> str:
+    count = int(n) if n is not None and not pd.isna(n) else 0
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
 def _chain_rows(chains: pd.DataFrame) -> list[dict]:
     return [{"description": str(rec[s.DESCRIPTION]), "occurrences": _number(rec[s.OCCURRENCES]),
-             "templates": [str(t) for t in rec[s.CHAIN_TEMPLATES]], "signatures": [str(x) for x in rec[s.CHAIN]]}
+             "templates": [shorten(t, CHAIN_CHARS) for t in rec[s.CHAIN_TEMPLATES]], "signatures": [str(x) for x in rec[s.CHAIN]]}
             for rec in chains.to_dict("records")]
 
 
@@ -187,8 +214,9 @@ def _verdict_rows(comparison: pd.DataFrame, templates: dict[str, str]) -> list[d
         return []
     ranked = comparison.assign(_quiet=comparison[s.VERDICT].astype(str).eq("unchanged"))
     ranked = ranked.sort_values(["_quiet", s.SIGNATURE, s.SERVING_FROM], kind="stable")
-    return [{"signature": str(rec[s.SIGNATURE]), "template": templates.get(str(rec[s.SIGNATURE]), str(rec[s.SIGNATURE])),
-             "service": str(rec[s.SERVICE]), "revision": str(rec[s.REVISION]),
+    return [{"signature": str(rec[s.SIGNATURE]),
+             "template": shorten(templates.get(str(rec[s.SIGNATURE]), str(rec[s.SIGNATURE])), CHAIN_CHARS),
+             "service": str(rec[s.SERVICE]), "revision": short_revision(rec[s.REVISION], rec[s.SERVICE]),
              "serving_from": utc_text(rec[s.SERVING_FROM]), "count": _number(rec[s.COUNT]),
              "rate": _number(rec[s.RATE_PER_MIN]), "verdict": str(rec[s.VERDICT]),
              "p_value": _number(rec[s.P_VALUE]), "explanation": str(rec[s.EXPLANATION] or "")}
