@@ -40,6 +40,8 @@ assert tuple(SEVERITY_COLORS) == s.SEVERITY_LEVELS
 VERDICT_COLORS = {
     "new": "#d62728", "regressed": "#d62728", "worse": "#ff7f0e", "unchanged": "#7f7f7f",
     "too early to tell": "#bcbd22", "improved": "#2ca02c", "fixed": "#2ca02c", "gone": "#17becf",
+    # Healthy traffic's verdicts stay muted: only problems get the alarm colours.
+    "more": "#9e9e9e", "fewer": "#9e9e9e", "not present": "#c7c7c7",
 }
 DEPLOY_COLOR = "#555"
 BURST_COLOR = "#d62728"
