@@ -201,8 +201,9 @@ INCIDENTS = "incidents"  # distinct traces/requests (retry storms collapsed)
 SAMPLE = "sample"  # one real message
 PRIORITY = "priority"  # float, higher first
 PRIORITY_REASON = "priority_reason"  # human-readable
+PROBLEM = "problem"  # bool: the problem-signature rule (triage.analysis.problems)
 SUMMARY_COLUMNS = (SIGNATURE, TEMPLATE, COUNT, FIRST_SEEN, LAST_SEEN, MAX_SEVERITY, USERS, USER_SHARE, SERVICES,
-                   REVISIONS, PERIOD_S, INCIDENTS, SAMPLE, PRIORITY, PRIORITY_REASON)
+                   REVISIONS, PERIOD_S, INCIDENTS, SAMPLE, PRIORITY, PRIORITY_REASON, PROBLEM)
 
 # timeline(): long, one row per bucket and group, zero-filled
 BUCKET = "bucket"  # tz-aware UTC start of the bucket
@@ -220,11 +221,16 @@ EVENTS = "events"
 SERVING_FROM = "serving_from"
 RATE_PER_MIN = "rate_per_min"
 RATE_PER_1K_REQUESTS = "rate_per_1k_requests"
-VERDICT = "verdict"  # new, gone, fixed, improved, unchanged, worse, regressed, too early to tell
+VERDICT = "verdict"  # one of VERDICTS
 P_VALUE = "p_value"
 P_QUIET = "p_quiet"  # chance of zero events in the elapsed time at the old rate
 EXPLANATION = "explanation"
-VERDICTS = ("new", "gone", "fixed", "improved", "unchanged", "worse", "regressed", "too early to tell")
+#: Verdicts only a problem signature gets (a healthy one gets TRAFFIC_VERDICTS instead).
+PROBLEM_VERDICTS = ("fixed", "improved", "worse", "regressed")
+#: Verdicts of healthy signatures: traffic went up, down or stayed.
+TRAFFIC_VERDICTS = ("more", "fewer", "unchanged")
+VERDICTS = ("new", "gone", "fixed", "improved", "unchanged", "worse", "regressed", "too early to tell", "more",
+            "fewer", "not present")
 WINDOW_VERDICTS = ("new", "gone", "grew", "shrank", "unchanged")
 BASELINE_COUNT = "baseline_count"
 BASELINE_RATE_PER_MIN = "baseline_rate_per_min"

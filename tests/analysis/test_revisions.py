@@ -82,7 +82,7 @@ def test_serving_from_windows_and_requests():
     assert set(out[s.VERDICT]) <= set(s.VERDICTS)
     assert list(out.columns) == [s.SIGNATURE, s.SERVICE, s.REVISION, s.SERVING_FROM, s.COUNT, s.RATE_PER_MIN,
                                  s.RATE_PER_1K_REQUESTS, s.FIRST_SEEN, s.LAST_SEEN, s.VERDICT, s.P_VALUE, s.P_QUIET,
-                                 s.EXPLANATION]
+                                 s.EXPLANATION, s.PROBLEM]
     boom = out[out[s.SIGNATURE] == "boom"].set_index(s.REVISION)
     assert boom.loc["r2", s.SERVING_FROM] == T0 + pd.Timedelta(hours=1)
     assert boom.loc["r2", s.RATE_PER_1K_REQUESTS] == pytest.approx(10 / 100 * 1000)

@@ -9,6 +9,7 @@ from triage import schema as s
 from triage.analysis._poisson import ALPHA, quiet_probability, rate_test
 from triage.analysis._prepare import naive, seconds, with_signatures
 from triage.analysis._text import duration, number
+from triage.analysis.problems import is_problem
 
 #: Events that must be expected for silence to mean something: P(0 | mean) = exp(-mean) < ALPHA.
 MIN_EXPECTED = -np.log(ALPHA)
@@ -61,8 +62,11 @@ def _explain(row) -> str:
     if verdict == "too early to tell":
         return (f"{row.c1:,} events in {duration(row.t1)} of {rev}; {row.expected:.1f} expected at the "
                 f"old rate — too little time to tell")
-    if row.c1 == 0 and row.c0 == 0:
+    if verdict == "not present":
         return f"not seen in {rev} (nor before)"
+    if verdict in ("more", "fewer"):
+        return (f"{r0}/min in {prev} → {r1}/min in {rev} (p = {row.p:.2g}): {verdict} lines — healthy traffic, "
+                f"not a problem")
     return f"{r0}/min in {prev} → {r1}/min in {rev} (p = {row.p:.2g}): no significant change"
 
 
@@ -107,7 +111,7 @@ def compare_revisions(frame: pd.DataFrame) -> pd.DataFrame:
     >>> minutes = list(range(0, 60, 2)) + [60, 119]
     >>> frame = s.conform(pd.DataFrame({
     ...     s.TIMESTAMP: pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(minutes, unit="min"),
-    ...     s.SERVICE: "api", s.REVISION: ["api-001"] * 30 + ["api-002"] * 2,
+    ...     s.SERVICE: "api", s.REVISION: ["api-001"] * 30 + ["api-002"] * 2, s.SEVERITY: ["ERROR"] * 30 + ["INFO"] * 2,
     ...     s.MESSAGE: ["boom"] * 30 + ["deployed", "still fine"]}))
     >>> frame = frame.assign(signature=frame[s.MESSAGE], template=frame[s.MESSAGE])
     >>> compare_revisions(frame).query("signature == 'boom'")[[s.REVISION, s.COUNT, s.VERDICT]].values.tolist()
@@ -168,10 +172,17 @@ def compare_revisions(frame: pd.DataFrame) -> pd.DataFrame:
         (c1 > 0) & (grid["expected"] < MIN_EXPECTED),
         quiet_after_events & (grid["p_quiet"] < ALPHA),
         quiet_after_events,
+        c1 == 0,
     ]
     choices = ["unchanged", "regressed", "new", "too early to tell", "too early to tell", "worse", "improved",
-               "too early to tell", "fixed", "gone"]
+               "too early to tell", "fixed", "gone", "not present"]
     grid["verdict"] = np.select(conditions, choices, default="unchanged")
+    # Only problems are fixed or get worse; healthy traffic just has more or fewer lines.
+    problem = grid[s.SIGNATURE].map(is_problem(frame)).fillna(False).to_numpy(dtype=bool)
+    grid["problem"] = problem
+    grid.loc[~problem & grid["verdict"].isin(["worse", "regressed"]), "verdict"] = "more"
+    grid.loc[~problem & grid["verdict"].isin(["improved", "fixed"]), "verdict"] = "fewer"
+    grid.loc[first & (c1 == 0), "verdict"] = "not present"
     grid["explanation"] = [_explain(row) for row in grid.itertuples(index=False)]
 
     requests = grid["requests"].to_numpy(dtype="float64")
@@ -191,6 +202,7 @@ def compare_revisions(frame: pd.DataFrame) -> pd.DataFrame:
         s.P_VALUE: np.where(first, np.nan, grid["p"]),
         s.P_QUIET: grid["p_quiet"],
         s.EXPLANATION: grid["explanation"].astype("str"),
+        s.PROBLEM: grid["problem"].astype(bool),
     })
     out[s.SERVICE] = out[s.SERVICE].replace("", np.nan)
     return out

@@ -9,7 +9,8 @@ from triage import schema as s
 from triage.analysis._periodicity import periodicity
 from triage.analysis._prepare import (count_distinct, grouped_order, joined, seconds, templates_by_signature,
                                       with_signatures, with_users)
-from triage.analysis._severity import reasons_for
+from triage.analysis._severity import text_reasons
+from triage.analysis.problems import effective_codes, problem_codes, text_failures
 from triage.analysis._text import duration, number
 
 #: Entries of one signature (and user) without a trace that follow each other within this many seconds are one
@@ -71,15 +72,24 @@ def _reasons(factors: pd.DataFrame, contributions: pd.DataFrame, phrases: pd.Dat
     return out
 
 
+def aggregate_text_failure(templates: pd.Series, samples: pd.Series, failed_status) -> np.ndarray:
+    """Per signature from aggregates only: does its template, its sample or an HTTP status show a failure?
+
+    Templates may have generalised "Traceback ..." away; the sample is a real message.
+    """
+    return (text_failures(templates) | text_failures(samples) | np.asarray(failed_status, dtype=bool))
+
+
 def priorities(count, users, share, max_code, failed_status, templates: pd.Series, samples: pd.Series, age,
-               span: float, ratio) -> tuple[np.ndarray, list[str]]:
+               span: float, ratio, text_failure=None) -> tuple[np.ndarray, list[str]]:
     """Priority and its reason per signature from per-signature figures (see :func:`summarize`).
 
     Separate from ``summarize`` so that a summary built elsewhere (``triage.remote``, from SQL aggregates)
     ranks exactly alike. Arrays are aligned per signature: ``count``, ``users``, ``share`` (of all users),
     ``max_code`` (severity category code), ``failed_status`` (any HTTP 5xx), ``templates`` and ``samples``
     (Series of str), ``age`` (seconds from the last entry to the frame's end), ``span`` (the frame's seconds)
-    and ``ratio`` (late/early rate ratio, as :func:`_trend`).
+    and ``ratio`` (late/early rate ratio, as :func:`_trend`). ``text_failure`` (bool per signature: any entry's
+    text or status shows a failure) defaults to :func:`aggregate_text_failure`.
 
     >>> p, why = priorities(np.array([100, 2]), np.array([0, 1]), np.array([0.0, 1.0]), np.array([2, 5]),
     ...                     np.array([False, False]), pd.Series(["ok", "boom"]), pd.Series(["ok", "boom"]),
@@ -91,10 +101,9 @@ def priorities(count, users, share, max_code, failed_status, templates: pd.Serie
     age, ratio = np.asarray(age, dtype="float64"), np.asarray(ratio, dtype="float64")
     if not len(count):
         return np.zeros(0), []
-    # Templates may have generalised "Traceback ..." away; the sample is a real message.
-    text_failure = (reasons_for(templates.astype("str")).notna().to_numpy()
-                    | reasons_for(samples.astype("str")).notna().to_numpy() | np.asarray(failed_status, dtype=bool))
-    effective = np.where(text_failure, np.maximum(max_code, s.SEVERITY_LEVELS.index("ERROR")), max_code)
+    if text_failure is None:
+        text_failure = aggregate_text_failure(templates, samples, failed_status)
+    effective = effective_codes(max_code, text_failure)
     factors = pd.DataFrame({
         "severity": np.array([_SEVERITY_FACTOR[s.SEVERITY_LEVELS[c]] for c in effective]),
         "users": np.sqrt(share),
@@ -137,7 +146,9 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Columns ``triage.schema.SUMMARY_COLUMNS``: ``signature, template, count, first_seen, last_seen,
         max_severity, users, user_share, services, revisions, period_s, incidents, sample, priority,
-        priority_reason``; ``incidents`` counts distinct traces plus, for untraced entries, bursts of one
+        priority_reason, problem``; ``problem`` is the problem-signature rule of :mod:`triage.analysis.problems`
+        (effective severity WARNING or worse in any entry: logged, or raised to ERROR by a traceback, an
+        exception or a 5xx); ``incidents`` counts distinct traces plus, for untraced entries, bursts of one
         signature and user with gaps under 5 s (retry storms collapsed); ``sample`` is the first entry's
         message. Sorted by priority, then count (descending), then signature.
 
@@ -178,8 +189,11 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     span = max(np.nanmax(t) - np.nanmin(t), 1.0) if len(t) else 1.0
     age = np.nanmax(t) - grouped["t"].max().to_numpy() if n else np.zeros(0)
     ratio = _trend(t, sig_codes, n) if n else np.zeros(0)
+    # The problem-signature rule over every entry (triage.analysis.problems), not only the first one's text.
+    text_failure = pd.Series(text_reasons(frame).notna().to_numpy()).groupby(sig_codes).any().reindex(
+        range(n), fill_value=False).to_numpy(dtype=bool)
     priority, reasons = priorities(count, users, share, max_code, failed_status, templates.reset_index(drop=True),
-                                   samples, age, span, ratio)
+                                   samples, age, span, ratio, text_failure=text_failure)
     period = periodicity(frame).set_index(s.SIGNATURE)[s.PERIOD_S].reindex(signatures)
     out = pd.DataFrame({
         s.SIGNATURE: pd.Series(signatures, dtype="str"),
@@ -197,6 +211,7 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
         s.SAMPLE: samples.to_numpy(),
         s.PRIORITY: np.round(priority, 6),
         s.PRIORITY_REASON: reasons,
+        s.PROBLEM: problem_codes(effective_codes(max_code, text_failure)),
     })
     return finish(out)
 
@@ -208,5 +223,6 @@ def finish(out: pd.DataFrame) -> pd.DataFrame:
     """
     for column in (s.TEMPLATE, s.SERVICES, s.REVISIONS, s.SAMPLE, s.PRIORITY_REASON):
         out[column] = out[column].astype("str")
+    out[s.PROBLEM] = out[s.PROBLEM].astype(bool)
     out = out.sort_values([s.PRIORITY, s.COUNT, s.SIGNATURE], ascending=[False, False, True], ignore_index=True)
     return out[list(s.SUMMARY_COLUMNS)]

@@ -9,29 +9,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from triage import identity
 from triage import schema as s
 from triage.analysis import _columns as c
 from triage.analysis import _text
 from triage.schema import STRING_DTYPE
 
-#: Words that fill a user slot but name nobody.
-NOT_USERS = frozenset({
-    "system", "anonymous", "anon", "unknown", "none", "null", "nil", "guest", "admin", "root", "undefined",
-    "default", "n/a", "na", "-", "user", "users", "everyone", "all", "nobody", "service", "internal",
-})
-
-_ID = r"[\w-]+(?:\.[\w-]+)*"  # dots inside an id ("release-v1.2.3"), not at its end
-_ID_LIKE = r"[\w-]*[\d_-][\w-]*(?:\.[\w-]+)*"  # in prose an id needs a digit, "_" or "-": "User has" is nobody
-_TAIL = r"(?P<{0}tr>\.\.\.|…)?(?P<{0}next>@)?"  # truncation mark; "@" means we cut an email
-#: "user_id=X", "user_id: X", "user id format: X", "User X has", "for user X", "User 10594514... still".
-USER_MENTION = (
-    r"(?i)\buser(?:[ _-]?id)?['\"]?(?:\s+format)?(?:"
-    rf"\s*[:=]\s*['\"]?(?P<kid>{_ID}){_TAIL.format('k')}"
-    rf"|\s+['\"]?(?P<pid>{_ID_LIKE}){_TAIL.format('p')})"
-)
-#: An explicit non-user in the user slot: "for user system", "user_id=anonymous".
-NON_USER_MENTION = r"(?i)\buser(?:[ _-]?id)?['\"]?\s*[:= ]\s*['\"]?(?P<word>[A-Za-z/]+)\b"
+#: The identity rules (user-in-text patterns, the words that name nobody) live in :mod:`triage.identity`,
+#: shared with redaction so every id named here is pseudonymised in a saved sample.
+NOT_USERS = identity.NOT_USERS
+USER_MENTION = identity.USER_MENTION
+NON_USER_MENTION = identity.NON_USER_MENTION
 #: Ids that another entry may tie to a user, by kind (most trusted first): a cheap RE2 filter every match passes
 #: (skips most messages) and the RE2 pattern.
 KEYS = {
@@ -49,7 +39,7 @@ EVIDENCE = (c.EVIDENCE_STRUCTURED, c.EVIDENCE_TEXT, c.EVIDENCE_TRUNCATED, *KEYS,
 
 def _mentions(distinct: pd.Series) -> pd.DataFrame:
     """Per distinct message: the named user id (full), a truncated prefix, explicit non-user, several users."""
-    candidates = distinct[_text.contains(distinct, "user", literal=True, ignore_case=True)]
+    candidates = _own_text(distinct[_text.contains(distinct, "user", literal=True, ignore_case=True)])
     found = _text.extract(candidates, USER_MENTION)
     keyed = found["kid"].notna()
     token = found["kid"].where(keyed, found["pid"])
@@ -72,6 +62,17 @@ def _mentions(distinct: pd.Series) -> pd.DataFrame:
     })
     return out.reindex(distinct.index).fillna({"non_user": False, "several": False}).astype(
         {"non_user": bool, "several": bool})
+
+
+def _own_text(distinct: pd.Series) -> pd.Series:
+    """:func:`triage.identity.own_text` over distinct messages (RE2): tracebacks without frame and code lines."""
+    framed = _text.contains(distinct, identity.TRACEBACK_FRAME)
+    if not framed.any():
+        return distinct
+    out = distinct.copy()
+    cleaned = pc.replace_substring_regex(pa.array(distinct[framed], from_pandas=True), identity.CODE_LINE, "")
+    out[framed] = pd.Series(cleaned, index=distinct.index[framed], dtype=STRING_DTYPE)
+    return out
 
 
 def _several(distinct: pd.Series) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from triage import schema as s
-from triage.analysis import _summary
+from triage.analysis import _summary, problems
 from triage.analysis._timeline import long_format
 from triage.remote import _aggregate as a
 from triage.remote import _keys
@@ -79,8 +79,9 @@ def summary(keys: pd.DataFrame) -> pd.DataFrame:
     age = end - last_ns.astype("float64") / 1e9
     ratio = (late + 0.5) / ((count - late) / 2 + 0.5)  # summarize's trend, from the late counts pushed down
     samples = pd.Series(first[a.SAMPLE].to_numpy(dtype=object), dtype="str")
+    text_failure = _summary.aggregate_text_failure(template.reset_index(drop=True), samples, failed)
     priority, reasons = priorities(count, users, share, max_code, failed, template.reset_index(drop=True),
-                                   samples, age, span, ratio)
+                                   samples, age, span, ratio, text_failure=text_failure)
     out = pd.DataFrame({
         s.SIGNATURE: pd.Series(np.asarray(signatures, dtype=object), dtype="str"),
         s.TEMPLATE: template.to_numpy(dtype=object),
@@ -97,6 +98,7 @@ def summary(keys: pd.DataFrame) -> pd.DataFrame:
         s.SAMPLE: samples.to_numpy(),
         s.PRIORITY: np.round(priority, 6),
         s.PRIORITY_REASON: reasons,
+        s.PROBLEM: problems.problem_codes(problems.effective_codes(max_code, text_failure)),
     })
     return _summary.finish(out)
 

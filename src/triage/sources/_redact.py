@@ -3,14 +3,15 @@
 Two passes over the entries. The first learns the user ids: values of user fields (``user_id``,
 ``userId``, ``labels.user``, ``protoPayload.authenticationInfo.principalEmail``, ... see
 :data:`~._redact_rules.USER_KEYS`), numeric Google ids (18–21 digits) and ids named in text
-(``for user <id>``, ``user_id=<id>``, ``Invalid user_id format: <id>``). The second rewrites every string
+(:func:`triage.identity.mentioned_ids`, the rules ``add_users`` reads: ``for user <id>``, ``user_id=<id>``,
+``User bob_smith has``). The second rewrites every string
 of every entry (jsonPayload at any depth, textPayload, labels, httpRequest, protoPayload, ...) except the
 entry's identity and bookkeeping fields (timestamp, insertId, severity, logName, trace, spanId): the
 :data:`~._redact_rules.RULES`, then each known user id — whole, or truncated (``10594514...``) or as the
 prefix of a connection id (``ws_10594514_...``) — becomes its pseudonym (prefix-preserving, so truncated
 ids still resolve to the same unique user). Ids shorter than :data:`MIN_TEXT_ID` characters are
 pseudonymised in user fields only (in text they would hit unrelated numbers), and values that name no
-person (``system``, ``anonymous``... :data:`~._redact_rules.NOT_PERSONAL`) are kept.
+person (``system``, ``anonymous``... :data:`triage.identity.NOT_USERS`) are kept.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from triage.identity import is_person, mentioned_ids, replace_mentions
+
 from ._redact_pseudonym import Pseudonymizer, key_id, resolve_key, shape
-from ._redact_rules import NOT_PERSONAL, RULES, SECRET_KEYS, USER_KEYS, Rule
+from ._redact_rules import RULES, SECRET_KEYS, USER_KEYS, Rule
 
 #: Top-level LogEntry fields that identify or order the entry and hold no personal data: kept as they are.
 KEPT_FIELDS = frozenset({"timestamp", "receiveTimestamp", "insertId", "severity", "logName", "trace", "spanId",
@@ -30,7 +33,6 @@ KEPT_FIELDS = frozenset({"timestamp", "receiveTimestamp", "insertId", "severity"
 MIN_TEXT_ID = 4
 MIN_PREFIX = 6
 _GOOGLE_ID = re.compile(r"(?<![A-Za-z0-9])[1-9]\d{17,20}(?![A-Za-z0-9])")
-_USER_IN_TEXT = re.compile(r"(?i:\buser(?:[ _-]?id)?(?:\s+format)?)\s*[:=]?\s*['\"]?([A-Za-z0-9][\w.@+-]*)")
 _TRUNCATION = r"(?=\.\.\.|…|_)"
 _ALNUM = "A-Za-z0-9"
 
@@ -96,6 +98,7 @@ class Redactor:
         self._learned: set[str] = set()
         self._texts: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._hits: list[str] = []
+        self._short_cache: set[str] | None = None
 
     # --- pass 1 ---------------------------------------------------------------------------------
     def learn(self, entry: dict) -> None:
@@ -105,6 +108,7 @@ class Redactor:
                 self._learn(value, _role(key) == "user")
         self._patterns.clear()
         self._texts.clear()
+        self._short_cache = None
 
     def _learn(self, value: Any, is_user: bool) -> None:
         if isinstance(value, dict):
@@ -118,15 +122,10 @@ class Redactor:
         elif isinstance(value, str) and value not in self._learned:
             self._learned.add(value)
             self.user_ids.update(_GOOGLE_ID.findall(value))
-            for match in _USER_IN_TEXT.finditer(value):
-                found = match.group(1)
-                stripped = found.rstrip(".")
-                truncated = len(found) - len(stripped) >= 2 or value.startswith("…", match.end())
-                if not truncated and (any(c.isdigit() for c in stripped) or "@" in stripped):
-                    self._add(stripped)
+            self.user_ids.update(i for i in mentioned_ids(value) if is_person(i))
 
     def _add(self, value: str) -> None:
-        if value.strip().lower() not in NOT_PERSONAL:
+        if is_person(value):
             self.user_ids.add(value)
 
     # --- pass 2 ---------------------------------------------------------------------------------
@@ -149,6 +148,18 @@ class Redactor:
                 parts.append(f"(?<![{_ALNUM}])(?P<prefix>{_trie(prefixes, accept_from=MIN_PREFIX)}){_TRUNCATION}")
         return re.compile("|".join(parts) or "(?!)")
 
+    @property
+    def _short_ids(self) -> set[str]:
+        if self._short_cache is None:
+            self._short_cache = {i for i in self.user_ids if len(i) < MIN_TEXT_ID}
+        return self._short_cache
+
+    def _short(self, found: str) -> str:
+        if found in self._short_ids:
+            self._hits.append("user_id")
+            return self.pseudonyms.token(found)
+        return found
+
     def _replace(self, match: re.Match) -> str:
         group = match.lastgroup
         text = match.group()
@@ -168,7 +179,10 @@ class Redactor:
             return done[0]
         if done is None:
             self._hits = []
-            done = self._texts[value] = (self._pattern(value).sub(self._replace, value), tuple(self._hits))
+            rewritten = self._pattern(value).sub(self._replace, value)
+            if self._short_ids:  # ids too short to replace anywhere are replaced where text names them a user
+                rewritten = replace_mentions(rewritten, self._short)
+            done = self._texts[value] = (rewritten, tuple(self._hits))
         if done[1]:
             self.counts.update(done[1])
         return done[0]
@@ -195,7 +209,7 @@ class Redactor:
             self.counts["secret_field"] += 1
             return shape(value)
         if role == "user":
-            if str(value).strip().lower() in NOT_PERSONAL:
+            if not is_person(value):
                 return value
             self.counts["user_field"] += 1
             return self.pseudonyms.value(value)

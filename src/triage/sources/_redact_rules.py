@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from triage.identity import NOT_USERS
+
 from ._redact_pseudonym import Pseudonymizer, shape
 
 
@@ -86,6 +88,5 @@ USER_KEYS = frozenset({
     "user_id", "userid", "user", "uid", "username", "user_name", "account_id", "accountid", "customer_id",
     "customerid", "email", "user_email", "useremail", "principalemail", "principal_email",
 })
-#: Values of user fields that name no person and are kept (compared lower-case).
-NOT_PERSONAL = frozenset({"", "-", "system", "anonymous", "unknown", "none", "null", "nil", "guest", "admin",
-                          "root", "service", "default", "internal"})
+#: Values of user fields that name no person and are kept: one list with add_users (triage.identity).
+NOT_PERSONAL = NOT_USERS
