@@ -54,7 +54,7 @@ def test_an_uncompressed_file_over_the_limit_is_refused_before_reading(tmp_path)
 
 
 def test_a_json_document_has_its_own_smaller_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(_read, "DEFAULT_MAX_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(_read, "DEFAULT_MAX_DOCUMENT_BYTES", 1 << 20)  # (the message names it)
     path = _gzip(tmp_path / "doc.json.gz", b"[", b" ", 2 << 20, b"]")
     with pytest.raises(triage.LoadError, match="doc.json.gz: more than 1,048,576 bytes once decompressed"):
         triage.load(path)

@@ -35,8 +35,12 @@ class TooLarge(LoadError):
     """A file holds (or inflates to) more than the limit: the load stops (whatever ``errors=`` says)."""
 
     def __init__(self, path: Path, limit: int, what: str):
-        super().__init__(str(path), None, f"more than {limit:,} bytes {what} (the limit, max_bytes={limit}); "
-                                          "a compression bomb? To read it anyway pass a larger max_bytes=")
+        if limit == DEFAULT_MAX_DOCUMENT_BYTES:
+            how = ("the limit for a JSON document, parsed whole; convert it to JSON Lines, read as a stream: "
+                   "jq -c '.[]'")
+        else:
+            how = f"the limit, max_bytes={limit}; a compression bomb? To read it anyway pass a larger max_bytes="
+        super().__init__(str(path), None, f"more than {limit:,} bytes {what} ({how})")
 
 
 @contextmanager
