@@ -37,7 +37,7 @@ def test_a_file_inflating_past_the_limit_stops_the_load_with_a_clear_error(tmp_p
     path = _gzip(tmp_path / name, head, unit, 4 << 20, tail)  # 4 MiB inflated, a few KB on disk
     assert path.stat().st_size < 64 << 10
     with pytest.raises(triage.LoadError, match=rf"{name}: more than 1,048,576 bytes once decompressed "
-                                               r"\(the limit, max_bytes=1048576\)"):
+                                               r"\(the limit, max_bytes=1048576;"):
         triage.load(path, errors=errors, max_bytes=1 << 20)
     # Under a limit it fits, it loads (the limit is what stopped it).
     with warnings.catch_warnings():
