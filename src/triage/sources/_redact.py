@@ -25,7 +25,7 @@ from triage.identity import is_person, mentioned_ids, replace_mentions
 
 from . import _keys
 from ._redact_pseudonym import Pseudonymizer, shape
-from ._redact_rules import RULES, SECRET_KEYS, USER_KEYS, Rule
+from ._redact_rules import CONTACT_KEYS, RULES, SECRET_KEY_PARTS, SECRET_KEY_WORDS, SECRET_KEYS, USER_KEYS, Rule
 
 #: Top-level LogEntry fields that identify or order the entry and hold no personal data: kept as they are.
 KEPT_FIELDS = frozenset({"timestamp", "receiveTimestamp", "insertId", "severity", "logName", "trace", "spanId",
@@ -47,10 +47,18 @@ def _role(key: str, in_user: bool = False) -> str | None:
     role = _ROLES.get((key, in_user), "?")
     if role == "?":
         name = key.lower().replace("-", "_")
-        role = ("secret" if name in SECRET_KEYS else
-                "user" if name in USER_KEYS or (in_user and name in _USER_PARTS) else None)
+        role = ("secret" if _is_secret_key(name) else
+                "user" if name in USER_KEYS or name in CONTACT_KEYS or (in_user and name in _USER_PARTS) else None)
         _ROLES[(key, in_user)] = role
     return role
+
+
+def _is_secret_key(name: str) -> bool:
+    """``x_api_key``, ``x_session_token``, ``stripe_secret``, ``client_secret_id``, ``card_number``..."""
+    if name in SECRET_KEYS or any(part in name for part in SECRET_KEY_PARTS):
+        return True
+    last = name.rsplit("_", 1)[-1]
+    return last in SECRET_KEY_WORDS or any(name.endswith(w) for w in SECRET_KEY_WORDS if len(w) > 3)
 
 
 def _trie(words: Iterable[str], *, accept_from: int | None = None) -> str:
