@@ -53,6 +53,10 @@ def _dumps(entry: dict) -> bytes:
                 + b', "x": "\\ud800"}}')
 
 
+def _text(value: object) -> bytes:
+    return _dumps({"v": value})[5:-1].replace(b"\n", b" ")
+
+
 def _bytes_mutation(rng: random.Random, data: bytes) -> bytes:
     data = bytearray(data)
     for _ in range(rng.randint(0, 4)):
@@ -79,8 +83,8 @@ def _export(rng: random.Random, tmp_path, case: int):
         body = b"[" + b",".join(_dumps(e) for e in entries) + b"]"
     elif name.endswith(".csv"):
         body = b"timestamp,severity,textPayload,httpRequest.status\n" + b"".join(
-            b"%s,%s,%s,%s\n" % (str(e.get("timestamp"))[:40].encode("utf-8", "replace"), b"ERROR",
-                                 str(e.get("textPayload"))[:200].replace(",", " ").encode("utf-8", "replace"),
+            b"%s,%s,%s,%s\n" % (_text(e.get("timestamp"))[:40], b"ERROR",
+                                 _text(e.get("textPayload"))[:200].replace(b",", b" "),
                                  rng.choice([b"200", b"\xc2\xb2", b"9" * 5000, b""])) for e in entries)
     elif name.endswith(".log"):
         body = b"".join(b"2025-09-09 01:00:%02d ERROR app: %s\n" % (i % 60, _dumps(e)[:300])
