@@ -34,3 +34,21 @@ def incident_frame_cached() -> pd.DataFrame:
 def incident_frame(incident_frame_cached: pd.DataFrame) -> pd.DataFrame:
     """The bundled incident's log frame (a fresh copy per test, so tests may modify it)."""
     return incident_frame_cached.copy()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_config_folder(tmp_path_factory):
+    """Samples sign and pseudonymise with the user's own key (made in the config folder on first use): the
+    tests get a fresh folder, never the developer's, and no team key from the environment."""
+    import os
+
+    saved = {name: os.environ.get(name) for name in ("XDG_CONFIG_HOME", "TRIAGE_KEY", "TRIAGE_PSEUDONYM_KEY")}
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    os.environ.pop("TRIAGE_KEY", None)
+    os.environ.pop("TRIAGE_PSEUDONYM_KEY", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -21,6 +21,8 @@ _API = {
     "logging_filter": "triage.sources",
     "save_sample": "triage.sources",
     "replay": "triage.sources",
+    "verify_sample": "triage.sources",
+    "new_key": "triage.sources",
     # signatures
     "templates": "triage.signatures",
     "add_signatures": "triage.signatures",

@@ -40,3 +40,7 @@ def entry(i: int, *, seconds: float | None = None, message: str | None = None, s
 
 def entries(n: int, **kwargs) -> list[dict]:
     return [entry(i, **kwargs) for i in range(n)]
+
+#: Strong keys for tests (a key given by hand must be strong; see triage.new_key).
+KEY = "triage-key-test-0123456789abcdefghijklmnopqrstuvwxyzABCD"
+OTHER_KEY = "triage-key-other-ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxw"

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 import triage
 from triage import schema as s
 from triage.sources._redact import redact_entries
-from triage.sources._redact_pseudonym import DEFAULT_KEY_PREFIX, ENV_KEY, Pseudonymizer, key_id
+from triage.sources._keys import ENV_KEY, LEGACY_ENV_KEY, Key, user_key_path
+from triage.sources._redact_pseudonym import Pseudonymizer
 
-from .entries import entry
+from .entries import KEY, OTHER_KEY, entry
 
 GOOGLE_A = "105945141827451681156"
 GOOGLE_B = "101463487227881885914"
@@ -99,7 +100,7 @@ def _text(path) -> str:
 
 def test_every_planted_secret_is_gone_from_the_written_sample(tmp_path):
     items = planted() + users()
-    sample = triage.save_sample(items, tmp_path / "s.jsonl.gz", key="test-key", note="ticket 42")
+    sample = triage.save_sample(items, tmp_path / "s.jsonl.gz", key=KEY, note="ticket 42")
     text = _text(sample)
     sidecar = (tmp_path / "s.meta.json").read_text()
     for kind, secret in SECRETS.items():
@@ -109,9 +110,9 @@ def test_every_planted_secret_is_gone_from_the_written_sample(tmp_path):
         assert user not in text, user
     # The kind of leak stays visible, the secret does not.
     assert "api?key=AXxa" in text and "Bearer " in text and "sk-proj-" in text and "ghp_" in text
-    assert "test-key" not in sidecar
+    assert KEY not in sidecar
     meta = orjson.loads(sidecar)
-    assert meta["redaction"]["applied"] is True and meta["redaction"]["key_id"] == key_id(b"test-key")
+    assert meta["redaction"]["applied"] is True and meta["redaction"]["key_id"] == Key(KEY.encode(), "").id
     assert meta["redaction"]["key_source"] == "argument"
     for rule in ("email", "bearer_token", "jwt", "google_api_key", "openai_key", "github_token", "aws_access_key",
                  "secret_param", "url_password", "ipv4", "ipv6", "secret_field", "user_field", "user_id"):
@@ -122,7 +123,7 @@ def test_every_planted_secret_is_gone_from_the_written_sample(tmp_path):
 
 def test_redaction_keeps_what_is_not_secret(tmp_path):
     items = planted()
-    redacted, _ = redact_entries(items, key="k")
+    redacted, _ = redact_entries(items, key=KEY)
     for before, after in zip(items, redacted):
         for field in ("timestamp", "insertId", "severity", "logName", "resource"):
             assert after[field] == before[field]
@@ -139,8 +140,8 @@ def test_redaction_keeps_what_is_not_secret(tmp_path):
 
 def test_user_pseudonyms_are_stable_consistent_and_keep_prefixes():
     items = users()
-    redacted, report = redact_entries(items, key="k")
-    p = Pseudonymizer(b"k")
+    redacted, report = redact_entries(items, key=KEY)
+    p = Pseudonymizer(Key(KEY.encode(), "").pseudonyms)  # the sub-key derived for pseudonyms
     a, b = p.token(GOOGLE_A), p.token(GOOGLE_B)
     assert len(a) == 21 and a.isdigit() and a[0] != "0"
     messages = [(e.get("jsonPayload") or {}).get("message", "") for e in redacted]
@@ -166,20 +167,26 @@ def test_user_pseudonyms_are_stable_consistent_and_keep_prefixes():
     assert redacted[-1]["labels"]["user_id"] == a
     assert report["users"] == 6
     # Stable: the same key gives the same result, another key another one.
-    assert redact_entries(items, key="k")[0] == redacted
-    assert redact_entries(items, key="other")[0] != redacted
+    assert redact_entries(items, key=KEY)[0] == redacted
+    assert redact_entries(items, key=OTHER_KEY)[0] != redacted
 
 
-def test_the_key_comes_from_the_argument_the_environment_or_the_project(monkeypatch):
+def test_the_key_comes_from_the_argument_the_environment_or_the_users_own_file(monkeypatch, tmp_path):
     one = [entry(0, user=GOOGLE_A)]
     monkeypatch.delenv(ENV_KEY, raising=False)
-    _, default = redact_entries(one, project="demo")
-    assert default["key_source"] == "project default"
-    assert default["key_id"] == key_id(f"{DEFAULT_KEY_PREFIX}demo".encode())
-    monkeypatch.setenv(ENV_KEY, "from-env")
+    monkeypatch.delenv(LEGACY_ENV_KEY, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    first, own = redact_entries(one, project="demo")
+    assert own["key_source"] == "user key file" and user_key_path().is_relative_to(tmp_path)
+    assert (user_key_path().stat().st_mode & 0o777) == 0o600
+    # Reused: the same user's samples share pseudonyms; another user (config folder) gets others.
+    assert redact_entries(one)[0] == first
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "other-user"))
+    assert redact_entries(one)[0] != first
+    monkeypatch.setenv(ENV_KEY, OTHER_KEY)
     _, env = redact_entries(one, project="demo")
-    assert env["key_source"] == "environment" and env["key_id"] == key_id(b"from-env")
-    assert redact_entries(one, key="x")[1]["key_source"] == "argument"
+    assert env["key_source"] == "environment" and env["key_id"] == Key(OTHER_KEY.encode(), "").id
+    assert redact_entries(one, key=KEY)[1]["key_source"] == "argument"
 
 
 def _invariants(original: pd.DataFrame, redacted: pd.DataFrame) -> None:
@@ -199,7 +206,7 @@ def _invariants(original: pd.DataFrame, redacted: pd.DataFrame) -> None:
 def test_per_user_counts_and_signatures_survive_redaction(tmp_path):
     items = users()
     original = triage.load(triage.save_sample(items, tmp_path / "raw.jsonl.gz", redact=False))
-    redacted = triage.load(triage.save_sample(items, tmp_path / "red.jsonl.gz", key="k"))
+    redacted = triage.load(triage.save_sample(items, tmp_path / "red.jsonl.gz"))
     assert len(original) == len(redacted) == len(items)
     _invariants(original, redacted)
 
@@ -209,7 +216,7 @@ def test_only_templates_that_contain_a_secret_change(tmp_path):
     # every other template must be untouched.
     items = planted() + users()
     a = triage.add_signatures(triage.load(triage.save_sample(items, tmp_path / "raw.jsonl.gz", redact=False)))
-    b = triage.add_signatures(triage.load(triage.save_sample(items, tmp_path / "red.jsonl.gz", key="k")))
+    b = triage.add_signatures(triage.load(triage.save_sample(items, tmp_path / "red.jsonl.gz")))
     changed = a[s.TEMPLATE].to_numpy() != b[s.TEMPLATE].to_numpy()
     assert changed.any()
     for template in a.loc[changed, s.TEMPLATE]:
@@ -220,7 +227,7 @@ def test_only_templates_that_contain_a_secret_change(tmp_path):
 @pytest.fixture(scope="module")
 def incident_redacted(tmp_path_factory, incident_frame_cached):
     path = tmp_path_factory.mktemp("incident") / "incident.jsonl.gz"
-    triage.save_sample(incident_frame_cached, path, project="netra-staging", key="incident-test-key")
+    triage.save_sample(incident_frame_cached, path, project="netra-staging")
     return path
 
 

@@ -1,4 +1,4 @@
-"""Saved samples: sidecar metadata, hash checks, replaying through the loader, and paced replay."""
+"""Saved samples: sidecar metadata, signature checks, replaying through the loader, and paced replay."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import triage
 from triage import schema as s
 from triage.sources._samples import verify_sample
 
-from .entries import entries, entry
+from .entries import KEY, OTHER_KEY, entries, entry
 
 WINDOW = {"start": "2025-09-09T01:00:00Z", "end": "2025-09-09T02:00:00Z"}
 
@@ -44,33 +44,103 @@ def test_the_sidecar_records_provenance_hash_and_tool(tmp_path, cloud_server, no
     frame = triage.read_cloud_logging(project="demo", service="svc2", client=cloud_server.client("demo"),
                                       retry=no_wait_retry, progress=False, **WINDOW)
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    sample = triage.save_sample(frame, tmp_path / "svc2.jsonl.gz", note="svc2 errors", key="k")
+    sample = triage.save_sample(frame, tmp_path / "svc2.jsonl.gz", note="svc2 errors", key=KEY)
     meta = orjson.loads((tmp_path / "svc2.meta.json").read_bytes())
     assert meta["project"] == "demo" and meta["query"] == frame.attrs["query"]["filter"]
     assert 'resource.labels.service_name="svc2"' in meta["query"]
     assert meta["time_window"] == {"start": "2025-09-09T01:00:00Z", "end": "2025-09-09T02:00:00Z"}
     assert meta["count"] == len(frame) == 13
-    content = gzip.decompress(sample.read_bytes())
-    assert meta["sha256"] == hashlib.sha256(content).hexdigest()
+    assert meta["integrity"]["algorithm"] == "hmac-sha256" and len(meta["integrity"]["signature"]) == 64
     assert meta["tool"] == {"name": "triage", "version": triage.__version__}
     assert datetime.fromisoformat(meta["created_at"]) >= before
     assert meta["note"] == "svc2 errors" and meta["redaction"]["applied"] is True
-    assert len(meta["redaction"]["key_id"]) == 16 and "k" != meta["redaction"]["key_id"]
-    assert verify_sample(sample) == meta
+    assert len(meta["redaction"]["key_id"]) == 16 == len(meta["integrity"]["key_id"])
+    assert meta["redaction"]["key_id"] == meta["integrity"]["key_id"] and KEY not in str(meta)
+    monkeypatch_key = pytest.MonkeyPatch()
+    monkeypatch_key.setenv("TRIAGE_KEY", KEY)
+    try:
+        assert verify_sample(sample) == meta
+    finally:
+        monkeypatch_key.undo()
 
 
-def test_a_tampered_sample_fails_its_hash_check(tmp_path):
+def test_a_tampered_sample_fails_its_signature_check(tmp_path):
     sample = triage.save_sample(entries(5), tmp_path / "x.jsonl.gz")
-    expected = orjson.loads((tmp_path / "x.meta.json").read_bytes())["sha256"]
+    expected = orjson.loads((tmp_path / "x.meta.json").read_bytes())["integrity"]["signature"]
     lines = gzip.decompress(sample.read_bytes()).replace(b"request 3 handled", b"request 3 HANDLED")
     sample.write_bytes(gzip.compress(lines))
-    actual = hashlib.sha256(lines).hexdigest()
     with pytest.raises(triage.LoadError) as info:
         triage.load(sample)
     message = str(info.value)
-    assert str(sample) in message and expected in message and actual in message and "sha256 mismatch" in message
-    with pytest.raises(triage.LoadError, match="sha256 mismatch"):
+    assert str(sample) in message and expected in message and "signature mismatch" in message
+    with pytest.raises(triage.LoadError, match="signature mismatch"):
         next(triage.replay(sample, speed=None))
+
+
+def test_recomputing_a_plain_hash_does_not_make_a_tampered_sample_pass(tmp_path):
+    sample = triage.save_sample(entries(5), tmp_path / "x.jsonl.gz")
+    meta_path = tmp_path / "x.meta.json"
+    meta = orjson.loads(meta_path.read_bytes())
+    tampered = gzip.compress(gzip.decompress(sample.read_bytes()).replace(b"request 3", b"request 9"))
+    sample.write_bytes(tampered)
+    meta["integrity"]["signature"] = hashlib.sha256(tampered).hexdigest()  # what an unkeyed check would accept
+    meta_path.write_bytes(orjson.dumps(meta))
+    with pytest.raises(triage.LoadError, match="signature mismatch"):
+        triage.load(sample)
+
+
+def test_editing_the_sidecar_fails_the_check(tmp_path):
+    sample = triage.save_sample(entries(5), tmp_path / "x.jsonl.gz", note="the ticket")
+    meta_path = tmp_path / "x.meta.json"
+    meta = orjson.loads(meta_path.read_bytes())
+    meta["note"] = "nothing to see"
+    meta_path.write_bytes(orjson.dumps(meta))
+    with pytest.raises(triage.LoadError, match="signature mismatch"):
+        triage.load(sample)
+
+
+def test_a_missing_or_renamed_sidecar_is_warned_about(tmp_path):
+    sample = triage.save_sample(entries(3), tmp_path / "x.jsonl.gz")
+    (tmp_path / "x.meta.json").rename(tmp_path / "elsewhere.json")
+    with pytest.warns(UserWarning, match="without its sidecar x.meta.json"):
+        assert len(triage.load(sample)) == 3
+    renamed = sample.rename(tmp_path / "y.jsonl.gz")
+    with pytest.warns(UserWarning, match="without its sidecar y.meta.json"):
+        triage.load(renamed)
+
+
+def test_a_sidecar_that_is_a_directory_is_an_error(tmp_path):
+    sample = triage.save_sample(entries(3), tmp_path / "x.jsonl.gz")
+    (tmp_path / "x.meta.json").unlink()
+    (tmp_path / "x.meta.json").mkdir()
+    with pytest.raises(triage.LoadError, match=r"x\.meta\.json: cannot read the sidecar"):
+        triage.load(sample)
+
+
+def test_a_sample_signed_with_another_key_loads_with_a_warning(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIAGE_KEY", OTHER_KEY)
+    sample = triage.save_sample(entries(3), tmp_path / "x.jsonl.gz")
+    monkeypatch.setenv("TRIAGE_KEY", KEY)
+    with pytest.warns(UserWarning, match="NOT checked; set \\$TRIAGE_KEY"):
+        assert len(triage.load(sample)) == 3
+    monkeypatch.setenv("TRIAGE_KEY", OTHER_KEY)  # the team key that signed it: checked, no warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(triage.load(sample)) == 3
+
+
+def test_the_bytes_parsed_are_the_bytes_checked(tmp_path, monkeypatch):
+    """A swap between a check and a second read cannot happen: the file is opened and read once."""
+    from triage.sources import _read
+
+    sample = triage.save_sample(entries(5), tmp_path / "x.jsonl.gz")
+    opened = []
+    real = _read._open_raw
+    monkeypatch.setattr(_read, "_open_raw", lambda path, limit: opened.append(path) or real(path, limit))
+    triage.load(sample)
+    assert opened == [sample]
 
 
 def test_a_broken_sidecar_is_named(tmp_path):
@@ -78,8 +148,8 @@ def test_a_broken_sidecar_is_named(tmp_path):
     (tmp_path / "x.meta.json").write_text("{not json")
     with pytest.raises(triage.LoadError, match=r"x\.meta\.json: invalid JSON"):
         triage.load(sample)
-    (tmp_path / "x.meta.json").write_text('{"count": 2}')
-    with pytest.raises(triage.LoadError, match=r"x\.meta\.json: sha256: expected 64 hex digits"):
+    (tmp_path / "x.meta.json").write_text('{"format": "triage-sample/2", "count": 2}')
+    with pytest.raises(triage.LoadError, match=r"x\.meta\.json: integrity: expected algorithm"):
         triage.load(sample)
 
 

@@ -11,6 +11,7 @@ Use it from tests (or a notebook) like this::
         server.load(entries, project="demo")
         server.fail(429)                       # the next request gets a 429, then normal answers
         server.fail(403, after=2)              # two more normal answers, then a 403
+        server.fault("reset")                  # the next request's connection is dropped (see FAULTS)
         client = server.client(project="demo")  # a real google.cloud.logging.Client
         ...
         server.requests[0]["body"]["filter"]
@@ -42,6 +43,19 @@ _STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSI
                  429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+#: Faults :meth:`FakeCloudLogging.fault` can inject (what a flaky network, proxy or API does):
+FAULTS = {
+    "reset": "the connection is closed without an answer",
+    "truncate": "the answer is cut off half-way (Content-Length promises more)",
+    "html": "200 with an HTML error page (a proxy's)",
+    "drip": "the answer trickles in, one byte every `delay` seconds",
+    "stall": "nothing for `delay` seconds, then the answer (a read timeout)",
+    "entries_type": "200 with 'entries' a string",
+    "token_type": "200 with 'nextPageToken' a number",
+    "not_object": "200 with a JSON array",
+    "token_loop": "the right entries, but always the request's own page token as the next one",
+    "empty_page": "200 with no entries and a fresh next page token",
+}
 
 
 def _time_key(entry: dict) -> datetime:
@@ -56,6 +70,12 @@ class _ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class _Fault(Exception):
+    def __init__(self, mode: str, delay: float, answer: bytes):
+        super().__init__(mode)
+        self.mode, self.delay, self.answer = mode, delay, answer
 
 
 class FakeCloudLogging:
@@ -142,6 +162,17 @@ class FakeCloudLogging:
             self._script.extend([None] * after + [(status, text)] * times)
         return self
 
+    def fault(self, mode: str, *, times: int = 1, after: int = 0, delay: float = 0.05) -> FakeCloudLogging:
+        """Script faults (one of :data:`FAULTS`): after ``after`` normal answers, ``times`` faulty ones.
+
+        Queues up with :meth:`fail` in call order.
+        """
+        if mode not in FAULTS:
+            raise ValueError(f"unknown fault {mode!r}; one of {sorted(FAULTS)}")
+        with self._lock:
+            self._script.extend([None] * after + [("fault", mode, delay)] * times)
+        return self
+
     @property
     def filters(self) -> list[str]:
         """The ``filter`` of every entries:list request received, in order."""
@@ -196,6 +227,26 @@ class FakeCloudLogging:
             answer["nextPageToken"] = base64.urlsafe_b64encode(f"{offset + size}:{key}".encode()).decode()
         return answer
 
+    def _faulty(self, mode: str, delay: float, body: dict, record: dict) -> _Fault:
+        record["fault"] = mode
+        answer = b""
+        if mode in ("truncate", "drip", "stall", "token_loop"):
+            page = self._list(body)
+            if mode == "token_loop":
+                page["nextPageToken"] = body.get("pageToken") or "loop-token"
+            answer = orjson.dumps(page)
+        elif mode == "html":
+            answer = b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
+        elif mode == "entries_type":
+            answer = b'{"entries": "oops"}'
+        elif mode == "token_type":
+            answer = b'{"entries": [], "nextPageToken": 42}'
+        elif mode == "not_object":
+            answer = b"[]"
+        elif mode == "empty_page":
+            answer = orjson.dumps({"nextPageToken": f"empty-{len(self.requests)}"})
+        return _Fault(mode, delay, answer)
+
     def _answer(self, path: str, raw: bytes) -> tuple[int, bytes]:
         try:
             body = orjson.loads(raw or b"{}")
@@ -210,6 +261,8 @@ class FakeCloudLogging:
                 raise _ApiError(404, f"no such method: {path}")
             if not isinstance(body, dict):
                 raise _ApiError(400, "request body must be a JSON object")
+            if step is not None and step[0] == "fault":
+                raise self._faulty(step[1], step[2], body, record)
             if step is not None:
                 raise _ApiError(*step)
             return 200, orjson.dumps(self._list(body))
@@ -226,12 +279,44 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length") or 0)
-        status, payload = self.fake._answer(self.path, self.rfile.read(length))
+        try:
+            status, payload = self.fake._answer(self.path, self.rfile.read(length))
+        except _Fault as fault:
+            self._fault(fault)
+            return
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def _fault(self, fault: _Fault) -> None:
+        import time
+
+        self.close_connection = True
+        if fault.mode == "reset":
+            self.connection.close()
+            return
+        if fault.mode == "stall":
+            time.sleep(fault.delay)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html" if fault.mode == "html" else "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(fault.answer)))
+        self.end_headers()
+        try:
+            if fault.mode == "truncate":
+                self.wfile.write(fault.answer[:len(fault.answer) // 2])
+                self.wfile.flush()
+                self.connection.shutdown(2)
+            elif fault.mode == "drip":
+                for i in range(len(fault.answer)):
+                    self.wfile.write(fault.answer[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(fault.delay)
+            else:
+                self.wfile.write(fault.answer)
+        except OSError:  # the client hung up: what a client with a deadline does
+            pass
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output clean
         pass

@@ -187,7 +187,13 @@ def test_blocks_are_the_lines(tmp_path, lines, final_newline, bom, kind, cut, li
             data = data[: cut % max(len(data), 1)]
     path = tmp_path / "f"
     path.write_bytes(data)
-    assert _from_blocks(path, limit, block_bytes) == _from_lines(path, limit)
+    assert _non_blank(_from_blocks(path, limit, block_bytes)) == _non_blank(_from_lines(path, limit))
+
+
+def _non_blank(result):
+    """Blank lines are records of no reader: runs of them may be counted rather than yielded."""
+    lines, problem = result
+    return [(n, line) for n, line in lines if line is None or line.strip()], problem
 
 
 def test_block_buffers_are_reused_only_once_nothing_views_them():

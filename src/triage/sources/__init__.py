@@ -3,6 +3,8 @@
 from ._errors import LoadError
 from ._load import load
 from ._cloud import CloudLoggingError, logging_filter, read_cloud_logging
-from ._samples import replay, save_sample
+from ._keys import new_key
+from ._samples import replay, save_sample, verify_sample
 
-__all__ = ["CloudLoggingError", "LoadError", "load", "logging_filter", "read_cloud_logging", "replay", "save_sample"]
+__all__ = ["CloudLoggingError", "LoadError", "load", "logging_filter", "read_cloud_logging", "new_key", "replay", "save_sample",
+           "verify_sample"]

@@ -7,6 +7,7 @@ their rows are extracted, so the page JSON is never held twice.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from triage.schema import ATTR_QUERY
 from ._cloud_errors import CloudLoggingError, annotate_interrupt, describe, interrupt_after
 from ._cloud_filter import _utc_now, compose, logging_filter, rfc3339
 from ._entries import Collector
-from ._errors import check_errors_mode
+from ._errors import LoadError, check_errors_mode
 
 __all__ = ["ATTR_QUERY", "CloudLoggingError", "logging_filter", "read_cloud_logging"]
 
@@ -48,13 +49,15 @@ def read_cloud_logging(
     retry: gretry.Retry | None = None,
     progress: bool = True,
     now: Callable[[], datetime] = _utc_now,
+    timeout: float | None = 3600.0,
 ) -> pd.DataFrame:
     """Read entries from the Cloud Logging API into a log frame.
 
     The filter is the one :func:`triage.logging_filter` builds from the same arguments (paste it into
     Logs Explorer to see the same entries); it always carries an explicit, absolute time window.
-    Pages are fetched with a progress bar; quota (429) and availability (503) errors are retried with
-    exponential back-off.
+    Pages are fetched with a progress bar. Transient failures (429, 5xx, a connection reset or read timeout,
+    a page cut short or not JSON) are retried with exponential back-off; a page token the API repeats, or
+    endless empty pages, stop the read; the whole read has a deadline (``timeout``).
 
     Parameters
     ----------
@@ -79,11 +82,14 @@ def read_cloud_logging(
         By default ``Client(project=project)`` with Application Default Credentials
         (``gcloud auth application-default login``).
     retry : google.api_core.retry.Retry, optional
-        Back-off policy for 429/503 (default: 1 s doubling to 60 s, for up to 10 minutes).
+        Back-off policy for transient failures (default: 1 s doubling to 60 s, for up to 10 minutes).
     progress : bool
         Show a tqdm progress bar.
     now : callable
         Returns the current time, for ``freshness``.
+    timeout : float or None
+        Seconds the whole read may take (default an hour; None: no limit). Past it, the read stops with
+        ``CloudLoggingError`` holding what was read, even inside a response that trickles in.
 
     Returns
     -------
@@ -96,9 +102,12 @@ def read_cloud_logging(
     Raises
     ------
     CloudLoggingError
-        A non-retryable API error (403 permission denied, a bad filter...) or retries that ran out. The
-        message names the project and filter; ``err.partial`` holds the entries read so far and
-        ``read_cloud_logging(**err.resume)`` continues from ``err.page_token``.
+        Any failure of the read: a non-retryable API error (403 permission denied, a bad filter...),
+        retries that ran out, a paging loop, the deadline. The message names the project and filter;
+        ``err.partial`` holds the entries read so far and ``read_cloud_logging(**err.resume)`` continues
+        from ``err.page_token``.
+    LoadError
+        With ``errors="raise"``, an entry that cannot be read (as :func:`triage.load`).
     KeyboardInterrupt
         Re-raised with the same ``partial``, ``page_token`` and ``resume`` attributes attached.
 
@@ -123,6 +132,9 @@ def read_cloud_logging(
         raise ValueError(f"limit must be >= 0, got {limit}")
     if page_size < 1:
         raise ValueError(f"page_size must be >= 1, got {page_size}")
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout must be > 0 or None, got {timeout!r}")
+    deadline = None if timeout is None else time.monotonic() + timeout
     text, window = compose(filter, service=service, min_severity=min_severity, freshness=freshness, start=start,
                            end=end, resource_type=resource_type, now=now)
     client = client if client is not None else _default_client(project)
@@ -154,7 +166,7 @@ def read_cloud_logging(
         for entries, next_token in _cloud_pages.pages(
                 client, resource_names=[f"projects/{project}"], filter=text, order_by=_ORDERS[order],
                 page_size=page_size, page_token=token, limit=limit,
-                retry=retry or _cloud_pages.DEFAULT_RETRY, on_retry=on_retry):
+                retry=retry or _cloud_pages.DEFAULT_RETRY, on_retry=on_retry, deadline=deadline):
             with interrupt_after():  # a page is added whole, and the token moves with it
                 collector.add_many(src, ((read + i, entry, None) for i, entry in enumerate(entries)))
                 read += len(entries)
@@ -168,7 +180,9 @@ def read_cloud_logging(
         partial = _finish(collector, query, resume_kwargs(token))
         annotate_interrupt(exc, page_token=token, resume=resume_kwargs(token), partial=partial)
         raise
-    except gexc.GoogleAPIError as exc:
+    except LoadError:  # a bad entry with errors="raise": as triage.load does
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure ends in CloudLoggingError, with what was read
         query["next_page_token"] = token
         resume = resume_kwargs(token)
         partial = _finish(collector, query, resume)

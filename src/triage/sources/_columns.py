@@ -34,6 +34,8 @@ def parse_timestamps(values: pa.Array | Sequence[str | None]) -> tuple[np.ndarra
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     text = pd.Series(array.to_pandas(), dtype=object).str.replace(",", ".", regex=False)
+    # "now", "today": pandas reads them as the time of loading; a timestamp has digits.
+    text = text.where(text.isna() | text.str.contains(r"\d", regex=True), "no digits")
     result = _in_range(pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce"))
     retry = (result.isna() & text.notna()).to_numpy()
     if retry.any():

@@ -138,14 +138,16 @@ class FastReader:
             return Rows(None)
         severity, bad_severity = _severities(result.column("severity"), self._cache)
         too_long = lines.lengths > max_line_bytes
-        slow = result.column("slow").to_numpy(zero_copy_only=False) | bad_severity | too_long
+        # Empty lines are blank here, not one Python call each (a file of newlines is a cheap bomb).
+        empty = lines.lengths == 0
+        slow = (result.column("slow").to_numpy(zero_copy_only=False) | bad_severity | too_long) & ~empty
         positions = np.flatnonzero(slow)
         parsed = [parse_line(None if too_long[i] else lines.line(i).rstrip(b"\r"), max_line_bytes)
                   for i in positions.tolist()]
         if any(is_page(value) for value in parsed):
             return Rows(None)
-        keep = np.ones(lines.count, bool)
-        blank = 0
+        keep = ~empty
+        blank = int(empty.sum())
         rows: list[tuple] = []
         rejects: list[tuple[int, str]] = []
         for i, value in zip(positions.tolist(), parsed):

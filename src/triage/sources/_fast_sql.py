@@ -25,6 +25,8 @@ from . import _fields as f
 _PAYLOAD_LOCATION = f._SOURCE_LOCATION_KEY
 _PAYLOAD_TRACE, _PAYLOAD_SPAN = "logging.googleapis.com/trace", "logging.googleapis.com/spanId"
 _LOCATION_LEAVES = ("file", "line", "function")
+#: orjson's nesting limit (its loads refuses deeper JSON).
+_ORJSON_DEPTH = 1024
 P = ("jsonPayload",)
 
 
@@ -202,6 +204,13 @@ def query(table: str) -> str:
         r"regexp_matches(line, ',\s*[}\]]')",
         r"CASE WHEN contains(line, 'NaN') OR contains(line, 'Infinity') "
         r"THEN regexp_matches(line, '[:,\[]\s*-?(?:NaN|Infinity)') ELSE false END",
+        # orjson refuses nesting deeper than 1024 and numbers beyond a double (1e400, 400 digits); yyjson
+        # reads both. Depth needs as many brackets (only long lines are counted); a large number needs an
+        # exponent of 3 digits or 309 digits in a row (looked for only where a digit is followed by e/E or
+        # digits run long; false alarms just go to Python).
+        f"CASE WHEN strlen(line) > {2 * _ORJSON_DEPTH} "
+        f"THEN strlen(line) - strlen(replace(replace(line, '[', ''), '{{', '')) > {_ORJSON_DEPTH} ELSE false END",
+        r"regexp_matches(line, '[0-9.][eE]\+?[0-9]{3}|[0-9]{309}')",
     ]
     slow = [
         q.any([("protoPayload",), ("entries",)]),

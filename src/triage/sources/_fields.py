@@ -17,6 +17,34 @@ class Bad(Exception):
     """The record is rejected; ``str(exc)`` is the reason."""
 
 
+#: What a crafted record can make Python raise while its fields are read (a 10k-deep array, a
+#: 5000-digit number): the record is rejected with the reason, the load goes on.
+_HOSTILE = (RecursionError, ValueError, TypeError, OverflowError, orjson.JSONEncodeError)
+#: Longest digit string read as an integer (int64 has 19 digits; Python refuses >4300 digits anyway).
+_MAX_DIGITS = 20
+
+
+def _preview(value: object) -> str:
+    """``repr`` cut to 80 characters, safe on any value (repr of a deep or huge value raises)."""
+    try:
+        return f"{value!r:.80}" if not isinstance(value, (dict, list)) else type(value).__name__
+    except _HOSTILE:
+        return type(value).__name__
+
+
+def _is_digits(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` accepts "²", which ``int`` refuses), and not too many."""
+    return text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS
+
+
+def _dumps(value: object, field: str) -> str:
+    """Compact JSON of a payload value, or :class:`Bad` when it cannot be (nested deeper than orjson goes)."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError as exc:
+        raise Bad(f"{field}: not representable as JSON: {exc}") from None
+
+
 # The columns `extract` fills, in order; ``raw`` is added by the collector, ``TEXT_PAYLOAD`` is internal.
 TEXT_PAYLOAD = "_text_payload"
 EXTRACTED = (
@@ -95,17 +123,17 @@ def _int(value: object, field: str) -> int | None:
         return value  # type: ignore[return-value]
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit():
+        if _is_digits(text.removeprefix("-")):
             return int(text)
         try:  # "500.0": an integer that went through a float column (CSV written by pandas)
-            number = float(text)
+            number = float(text) if text.isascii() and len(text) <= 2 * _MAX_DIGITS else None
         except ValueError:
             number = None
         if number is not None and number.is_integer():
             return int(number)
     elif isinstance(value, float) and value.is_integer():
         return int(value)
-    raise Bad(f"{field}: expected an integer, got {value!r:.80}")
+    raise Bad(f"{field}: expected an integer, got {_preview(value)}")
 
 
 def _duration_s(value: object, field: str) -> float | None:
@@ -115,24 +143,41 @@ def _duration_s(value: object, field: str) -> float | None:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return float(text[:-1] if text.endswith("s") else text)
+            if not text.isascii():  # float() reads other scripts' digits; a duration is ASCII
+                raise ValueError
+            seconds = float(text[:-1] if text.endswith("s") else text)
         except ValueError:
-            raise Bad(f"{field}: expected a duration like '0.123s', got {value!r:.80}") from None
+            raise Bad(f"{field}: expected a duration like '0.123s', got {_preview(value)}") from None
+        return _finite(seconds, field)
     if isinstance(value, dict):
         try:
-            return float(value.get("seconds", 0) or 0) + float(value.get("nanos", 0) or 0) / 1e9
-        except (TypeError, ValueError):
-            raise Bad(f"{field}: expected a duration, got {value!r:.80}") from None
+            seconds = float(value.get("seconds", 0) or 0) + float(value.get("nanos", 0) or 0) / 1e9
+        except (TypeError, ValueError, OverflowError):
+            raise Bad(f"{field}: expected a duration, got {_preview(value)}") from None
+        return _finite(seconds, field)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return _finite(float(value), field)
+        except OverflowError:
+            raise Bad(f"{field}: out of range: {_preview(value)}") from None
     raise Bad(f"{field}: expected a duration like '0.123s', got {type(value).__name__}")
+
+
+def _finite(seconds: float, field: str) -> float:
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        raise Bad(f"{field}: not a finite duration")
+    return seconds
 
 
 def _timestamp(value: object, field: str) -> str:
     if value.__class__ is str:
         return value  # type: ignore[return-value]
     if isinstance(value, dict) and "seconds" in value:  # protobuf Timestamp
-        seconds, nanos = _int(value.get("seconds"), field) or 0, _int(value.get("nanos", 0), field) or 0
+        if value.get("seconds") is None:  # not the epoch: a timestamp that says nothing
+            raise Bad(f"{field}: seconds missing")
+        seconds, nanos = _int(value.get("seconds"), field), _int(value.get("nanos", 0), field) or 0
+        if not 0 <= nanos < 10**9:
+            raise Bad(f"{field}: nanos out of range: {nanos}")
         try:
             whole = datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
         except (OverflowError, OSError, ValueError):
@@ -231,7 +276,7 @@ def _traceback(payload: dict, used: str | None) -> str | None:
         if isinstance(value, list):
             value = "\n".join(map(str, value))
         elif not isinstance(value, str):
-            value = orjson.dumps(value).decode()
+            value = _dumps(value, f"jsonPayload.{key}")
         return value
     return None
 
@@ -240,7 +285,7 @@ def _json_message(payload: dict) -> tuple[str | None, str | None]:
     for key in _MESSAGE_KEYS:
         value = payload.get(key)
         if value is not None and value != "":
-            return key, value if value.__class__ is str else orjson.dumps(value).decode()
+            return key, value if value.__class__ is str else _dumps(value, f"jsonPayload.{key}")
     return None, None
 
 
@@ -288,7 +333,8 @@ def _python_location(payload: dict) -> tuple[str | None, int | None, str | None]
     sline = pget("lineno") or pget("line")
     sfunc = pget("funcName") or pget("function") or pget("func")
     return (sfile if isinstance(sfile, str) else None,
-            int(sline) if sline.__class__ is int or (isinstance(sline, str) and sline.isdigit()) else None,
+            sline if sline.__class__ is int and -_INT_LIMIT <= sline < _INT_LIMIT
+            else int(sline) if isinstance(sline, str) and _is_digits(sline) else None,
             sfunc if isinstance(sfunc, str) else None)
 
 
@@ -297,7 +343,20 @@ def extract(entry: object, sev_cache: dict, raw: str | bytes | None = None, *, t
     or :class:`Bad`.
 
     The hot loop of every loader: common Cloud Logging keys are read first, fallbacks only when missing.
+    Whatever a crafted record makes the rules raise becomes :class:`Bad` too: one record never aborts a load.
+
+    >>> extract({"timestamp": "2025-09-09T00:00:00Z", "httpRequest": {"status": "\u00b2"}}, {})
+    Traceback (most recent call last):
+    ...
+    triage.sources._fields.Bad: httpRequest.status: expected an integer, got '\u00b2'
     """
+    try:
+        return _extract(entry, sev_cache, raw, timestamp_optional)
+    except _HOSTILE as exc:
+        raise Bad(f"unreadable record: {type(exc).__name__}: {exc}") from None
+
+
+def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_optional: bool) -> tuple:
     if entry.__class__ is not dict:
         raise Bad(f"not a LogEntry: expected a JSON object, got {type(entry).__name__}")
     get = entry.get
@@ -335,7 +394,8 @@ def extract(entry: object, sev_cache: dict, raw: str | bytes | None = None, *, t
         latency = hget("latency")
         if latency is not None:
             latency = (float(latency[:-1]) if latency.__class__ is str and latency.endswith("s")
-                       and latency[:-1].replace(".", "", 1).isdigit()
+                       and latency[:-1].replace(".", "", 1).isdigit() and latency.isascii()
+                       and len(latency) <= 2 * _MAX_DIGITS
                        else _duration_s(latency, "httpRequest.latency"))
     else:
         method = url = status = latency = None
@@ -348,7 +408,7 @@ def extract(entry: object, sev_cache: dict, raw: str | bytes | None = None, *, t
         used, message = _json_message(payload)
         if message is None:
             message = http_message(_str(method, "httpRequest.requestMethod"), _str(url, "httpRequest.requestUrl"),
-                                   status) if http else orjson.dumps(payload).decode()
+                                   status) if http else _dumps(payload, "jsonPayload")
         else:
             tb = _traceback(payload, used)
             if tb and tb not in message:

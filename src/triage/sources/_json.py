@@ -72,7 +72,7 @@ def _salvage(data: bytes, collector: Collector, src: int, reason: str) -> None:
     while i < len(text) and text[i] != "]":
         try:
             entry, i = decoder.raw_decode(text, i)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # a crafted nesting ends the salvage like damage does
             break
         entries.append((index, entry, None))
         index += 1

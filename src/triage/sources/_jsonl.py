@@ -25,6 +25,7 @@ FAST_MIN_BYTES = 1 << 20
 
 #: What :func:`parse_line` returns for a blank line (not a record).
 BLANK = object()
+_WHITESPACE = frozenset(b" \t\r\n\f\v")
 
 
 def read_jsonl(path: Path, collector: Collector, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
@@ -114,7 +115,8 @@ def block_lines(block: Block, max_line_bytes: int) -> Iterator[tuple[int, bytes 
     if data.endswith(b"\n"):
         lines.pop()
     for number, line in enumerate(lines, block.first):
-        yield number, None if len(line) > max_line_bytes else line.rstrip(b"\r")
+        if line:  # an empty line is no record: not worth a call
+            yield number, None if len(line) > max_line_bytes else line.rstrip(b"\r")
 
 
 class RejectReason(str):
@@ -125,6 +127,8 @@ def parse_line(line: bytes | None, max_line_bytes: int) -> object:
     """One line read as Python reads it: the JSON value, ``BLANK``, or a reason to reject it (str)."""
     if line is None:
         return RejectReason(f"line longer than max_line_bytes={max_line_bytes}")
+    if not line or line[0] in _WHITESPACE and not line.strip():  # blank, without an exception
+        return BLANK
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError as exc:

@@ -25,6 +25,7 @@ def load(
     errors: str = "raise",
     pattern: str | None = None,
     max_line_bytes: int = _read.DEFAULT_MAX_LINE_BYTES,
+    max_bytes: int | None = _read.DEFAULT_MAX_BYTES,
 ) -> pd.DataFrame:
     """Read log files into one log frame (see :mod:`triage.schema`).
 
@@ -48,6 +49,10 @@ def load(
         not match continue the previous record (tracebacks).
     max_line_bytes : int
         A longer line is rejected rather than read.
+    max_bytes : int or None
+        The most bytes one file may hold once decompressed (default 16 GiB; a JSON document, parsed whole,
+        at most 256 MiB): past it the load stops with :class:`LoadError` whatever ``errors`` says, so that a
+        small compressed file cannot take the kernel's memory or hours. ``None``: no limit.
 
     Returns
     -------
@@ -74,10 +79,10 @@ def load(
         raise ValueError(f"format must be one of {_detect.FORMATS} or None, not {format!r}")
     files = expand(paths)
     collector = Collector(errors)
-    with load_memory():
+    with load_memory(), _read.limits(max_bytes):
         for path in files:
-            _verify_sample(path)
-            _read_file(path, collector, format=format, pattern=pattern, max_line_bytes=max_line_bytes)
+            with _sample_check(path):
+                _read_file(path, collector, format=format, pattern=pattern, max_line_bytes=max_line_bytes)
         return collector.finish()
 
 
@@ -121,11 +126,11 @@ def sidecar(path: Path) -> Path:
     return path.with_name(name + _META)
 
 
-def _verify_sample(path: Path) -> None:
-    if sidecar(path).is_file():
-        from ._samples import verify_sample  # the samples module needs this one; import late
+def _sample_check(path: Path):
+    """A saved sample's integrity check around its reading (the bytes parsed are the bytes hashed)."""
+    from ._samples import checked_read  # the samples module needs this one; import late
 
-        verify_sample(path)
+    return checked_read(path)
 
 
 def _read_file(path: Path, collector: Collector, *, format: str | None, pattern: str | None,

@@ -23,8 +23,9 @@ from typing import Any
 
 from triage.identity import is_person, mentioned_ids, replace_mentions
 
-from ._redact_pseudonym import Pseudonymizer, key_id, resolve_key, shape
-from ._redact_rules import RULES, SECRET_KEYS, USER_KEYS, Rule
+from . import _keys
+from ._redact_pseudonym import Pseudonymizer, shape
+from ._redact_rules import CONTACT_KEYS, RULES, SECRET_KEY_PARTS, SECRET_KEY_WORDS, SECRET_KEYS, USER_KEYS, Rule
 
 #: Top-level LogEntry fields that identify or order the entry and hold no personal data: kept as they are.
 KEPT_FIELDS = frozenset({"timestamp", "receiveTimestamp", "insertId", "severity", "logName", "trace", "spanId",
@@ -46,10 +47,18 @@ def _role(key: str, in_user: bool = False) -> str | None:
     role = _ROLES.get((key, in_user), "?")
     if role == "?":
         name = key.lower().replace("-", "_")
-        role = ("secret" if name in SECRET_KEYS else
-                "user" if name in USER_KEYS or (in_user and name in _USER_PARTS) else None)
+        role = ("secret" if _is_secret_key(name) else
+                "user" if name in USER_KEYS or name in CONTACT_KEYS or (in_user and name in _USER_PARTS) else None)
         _ROLES[(key, in_user)] = role
     return role
+
+
+def _is_secret_key(name: str) -> bool:
+    """``x_api_key``, ``x_session_token``, ``stripe_secret``, ``client_secret_id``, ``card_number``..."""
+    if name in SECRET_KEYS or any(part in name for part in SECRET_KEY_PARTS):
+        return True
+    last = name.rsplit("_", 1)[-1]
+    return last in SECRET_KEY_WORDS or any(name.endswith(w) for w in SECRET_KEY_WORDS if len(w) > 3)
 
 
 def _trie(words: Iterable[str], *, accept_from: int | None = None) -> str:
@@ -87,9 +96,9 @@ class Redactor:
     (True, True)
     """
 
-    def __init__(self, key: bytes, *, rules: tuple[Rule, ...] = RULES):
-        self.pseudonyms = Pseudonymizer(key)
-        self.key_id = key_id(key)
+    def __init__(self, key: bytes, *, key_id: str | None = None, rules: tuple[Rule, ...] = RULES):
+        self.pseudonyms = Pseudonymizer(key)  # the pseudonym sub-key (see _keys.Key.pseudonyms)
+        self.key_id = key_id if key_id is not None else _keys.Key(key, "argument").id
         self.rules = rules
         self.user_ids: set[str] = set()
         self.counts: Counter[str] = Counter()
@@ -222,7 +231,7 @@ class Redactor:
                 "key_id": self.key_id}
 
 
-def redact_entries(entries: Iterable[dict], *, key: str | bytes | None = None,
+def redact_entries(entries: Iterable[dict], *, key: str | bytes | _keys.Key | None = None,
                    project: str | None = None) -> tuple[list[dict], dict[str, Any]]:
     """Redacted copies of LogEntry dicts, and a report of what was done.
 
@@ -231,11 +240,11 @@ def redact_entries(entries: Iterable[dict], *, key: str | bytes | None = None,
     entries : iterable of dict
         LogEntry objects (API JSON shape).
     key : str or bytes, optional
-        The pseudonym key. Default: ``$TRIAGE_PSEUDONYM_KEY``, else the per-project default
-        ``"triage-default-pseudonym-key:" + project`` — documented and therefore *not* secret: it keeps
-        pseudonyms stable across samples of one project, but anyone who knows the project can undo them.
+        The key (strong: see :func:`triage.new_key`). Default: ``$TRIAGE_KEY`` (a team key), else the user's
+        own random key, made on first use and kept in the user's config folder (see :mod:`._keys`); there is
+        no public default. Only the key's id is reported.
     project : str, optional
-        For the default key.
+        Ignored (pseudonyms no longer depend on the project); kept for callers that pass it.
 
     Returns
     -------
@@ -245,17 +254,28 @@ def redact_entries(entries: Iterable[dict], *, key: str | bytes | None = None,
     Examples
     --------
     >>> out, report = redact_entries([{"timestamp": "2025-09-09T00:00:00Z",
-    ...     "textPayload": "login bob@corp.example from 198.51.100.4 with Bearer abcdef123456"}], key="k")
+    ...     "textPayload": "login bob@corp.example from 198.51.100.4 with Bearer abcdef123456"}],
+    ...     key=_keys.new_key())
     >>> text = out[0]["textPayload"]
     >>> "bob@corp.example" in text, "198.51.100.4" in text, text.endswith("Bearer aaaaaa000000")
     (False, False, True)
     >>> report["replacements"]
     {'bearer_token': 1, 'email': 1, 'ipv4': 1}
     """
+    redacted, _, report = redact_with_texts(entries, {}, key=key)
+    return redacted, report
+
+
+def redact_with_texts(entries: Iterable[dict], texts: dict[str, Any], *, key: str | bytes | _keys.Key | None = None
+                      ) -> tuple[list[dict], dict[str, Any], dict[str, Any]]:
+    """:func:`redact_entries`, and free texts about them (a sample's query and note: ``{name: str or list of
+    str or None}``) redacted with the same pseudonyms; user ids are learnt from both."""
     items = entries if isinstance(entries, list) else list(entries)
-    secret, source = resolve_key(key, project)
-    redactor = Redactor(secret)
+    resolved = key if isinstance(key, _keys.Key) else _keys.resolve(key)
+    redactor = Redactor(resolved.pseudonyms, key_id=resolved.id)
     for entry in items:
         redactor.learn(entry)
+    redactor.learn(texts)
     redacted = [redactor.redact(entry) for entry in items]
-    return redacted, {**redactor.report(), "key_source": source}
+    others = {name: redactor._value(value, None, False) for name, value in texts.items()}
+    return redacted, others, {**redactor.report(), "key_source": resolved.source}

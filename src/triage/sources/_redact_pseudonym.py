@@ -14,8 +14,8 @@ which makes the mapping
   ambiguous).
 
 Anyone holding the key can undo a pseudonym character by character (that is inherent to prefix
-preservation); keep the key secret (``key=`` or ``TRIAGE_PSEUDONYM_KEY``). The per-project default key is
-not a secret: it only makes pseudonyms stable across samples of one project without setup.
+preservation); keep the key secret. There is no public default: the key is the user's own random key or a
+team key (:mod:`._keys`), and this module is given the sub-key derived for pseudonyms.
 """
 
 from __future__ import annotations
@@ -23,11 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import os
 
-ENV_KEY = "TRIAGE_PSEUDONYM_KEY"
-#: The documented, non-secret default: this prefix plus the project id.
-DEFAULT_KEY_PREFIX = "triage-default-pseudonym-key:"
 
 _DIGITS = "0123456789"
 _CLASSES = (_DIGITS, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ")
@@ -36,26 +32,6 @@ _CLASS_OF = {ch: cls for cls in _CLASSES for ch in cls}
 _LEADING = {"0": "0", **{d: "123456789" for d in "123456789"}}
 # Shape-only masks: one fixed character per class (information-free, irreversible).
 _FILL = dict(zip(_CLASSES, "0axAX"))
-
-
-def resolve_key(key: str | bytes | None, project: str | None) -> tuple[bytes, str]:
-    """The pseudonym key and where it came from: ``key=``, then ``$TRIAGE_PSEUDONYM_KEY``, then the
-    per-project default (``DEFAULT_KEY_PREFIX + project``; not secret).
-
-    >>> resolve_key(None, "demo")[1] if "TRIAGE_PSEUDONYM_KEY" not in os.environ else "project default"
-    'project default'
-    """
-    if key is not None:
-        return (key.encode() if isinstance(key, str) else bytes(key)), "argument"
-    env = os.environ.get(ENV_KEY)
-    if env:
-        return env.encode(), "environment"
-    return f"{DEFAULT_KEY_PREFIX}{project or ''}".encode(), "project default"
-
-
-def key_id(key: bytes) -> str:
-    """A public fingerprint of the key (recorded in sample metadata; the key itself never is)."""
-    return hmac.new(key, b"triage pseudonym key id", hashlib.sha256).hexdigest()[:16]
 
 
 def shape(text: str, keep: int = 0) -> str:

@@ -1,18 +1,29 @@
 """Saved samples: the original LogEntry records as ``x.jsonl.gz`` plus a ``x.meta.json`` sidecar, and replay.
 
 A sample is what you attach to a ticket or bundle with a test: redacted by default, its provenance (the
-query, project and window) and a sha256 of its content in the sidecar, so ``triage.load(sample)`` replays
-it through exactly the loader live data takes and refuses it when it has been altered.
+query, project and window) and a signature in the sidecar, so ``triage.load(sample)`` replays it through
+exactly the loader live data takes and refuses it when it has been altered.
+
+The signature is an HMAC-SHA256, under the signing sub-key of the key (:mod:`._keys`: the team key or the
+user's own), of the sha256 of the ``.jsonl.gz`` file's bytes and of the sidecar's other fields. It is checked
+on the bytes the loader parses (hashed as they are read: no second read that a swap could slip between).
+Whoever holds the key can check it, and only a key holder can make a sample that passes; a sample signed with
+a key you do not hold loads with a warning that it could not be checked, as does a sample whose sidecar is
+missing (samples carry a mark in their gzip header, so a deleted or renamed sidecar is noticed).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
+import io
 import math
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,16 +33,20 @@ import orjson
 import pandas as pd
 
 from .. import schema as s
-from . import _columns
+from . import _columns, _keys, _read
 from ._entries import frame_from_entries
 from ._errors import LoadError
 from ._load import sidecar
 from ._read import read_all
-from ._redact import redact_entries
+from ._redact import redact_with_texts
 from ._tracebacks import FRAGMENTS
 
-SAMPLE_FORMAT = "triage-sample/1"
+SAMPLE_FORMAT = "triage-sample/2"
 SUFFIX = ".jsonl.gz"
+#: The name written in a sample's gzip header (FNAME): marks the file as a sample, sidecar or not.
+MARK = "triage-sample.jsonl"
+SIGNATURE = "hmac-sha256"
+_SIGNED_OF = "sha256 of the .jsonl.gz file's bytes, then the sidecar without 'integrity' (sorted JSON)"
 #: The parts of ``frame.attrs["query"]`` (see read_cloud_logging) that describe what was read.
 _QUERY_KEYS = ("project", "filter", "start", "end", "order_by")
 
@@ -121,13 +136,15 @@ def save_sample(
         The filter (str) or query fields (``project``, ``filter``, ``start``, ``end``). Default: the
         frame's ``attrs["query"]`` as :func:`triage.read_cloud_logging` sets it.
     project : str, optional
-        The Google Cloud project (default: from the query). Also selects the default pseudonym key.
+        The Google Cloud project (default: from the query).
     redact : bool
-        Mask secrets (tokens, API keys, URL passwords) and replace emails, IP addresses and user ids by
-        stable keyed pseudonyms (see :func:`triage.sources._redact.redact_entries`). On by default.
+        Mask secrets (tokens, keys, passwords, cookies, card numbers...) and replace emails, IP addresses,
+        phone numbers and user ids by stable keyed pseudonyms, in the entries and in the sidecar's query,
+        note and sources (see :func:`triage.sources._redact.redact_entries`). On by default.
     key : str or bytes, optional
-        Pseudonym key; default ``$TRIAGE_PSEUDONYM_KEY``, else the documented (not secret) per-project
-        default. Only its id is recorded.
+        The key for pseudonyms and the signature: default ``$TRIAGE_KEY`` (a team key: teammates' samples
+        then share pseudonyms and each can verify the others'), else your own random key, made on first
+        use in your config folder (see :func:`triage.new_key`). Only its id is recorded.
     overwrite : bool
         Replace an existing sample instead of raising ``FileExistsError``.
 
@@ -158,33 +175,46 @@ def save_sample(
     entries = entries_of(data)
     if not entries:
         raise ValueError("no entries to save: a sample holds at least one LogEntry")
+    resolved = _keys.resolve(key)
+    texts = {"note": note, "query": info["filter"], "sources": info["sources"]}
     if redact:
-        entries, redaction = redact_entries(entries, key=key, project=info["project"])
+        entries, texts, redaction = redact_with_texts(entries, texts, key=resolved)
     else:
         redaction = {"applied": False}
     content = b"".join(orjson.dumps(entry) + b"\n" for entry in entries)
     first, last = _span(entries)
     meta = {
         "format": SAMPLE_FORMAT,
-        "note": note,
+        "note": texts["note"],
         "project": info["project"],
-        "query": info["filter"],
+        "query": texts["query"],
         "time_window": {"start": info["start"] or first, "end": info["end"] or last},
         "data_span": {"first": first, "last": last},
         "order_by": info["order_by"],
-        "sources": info["sources"],
+        "sources": texts["sources"],
         "count": len(entries),
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "sha256_of": "the uncompressed JSON Lines content",
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "tool": {"name": "triage", "version": _version()},
         "redaction": redaction,
     }
+    # mtime=0: the same entries give the same bytes; the header's name marks the file as a sample.
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename=MARK, mode="wb", fileobj=buffer, mtime=0) as f:
+        f.write(content)
+    payload = buffer.getvalue()
+    meta["integrity"] = {"algorithm": SIGNATURE, "key_id": resolved.id, "of": _SIGNED_OF,
+                         "signature": _signature(resolved, hashlib.sha256(payload).digest(), meta)}
     target.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0: the same entries give the same bytes. Written beside, then renamed: never half a sample.
-    _write_atomic(target, gzip.compress(content, mtime=0))
+    # Written beside, then renamed: never half a sample.
+    _write_atomic(target, payload)
     _write_atomic(meta_path, orjson.dumps(meta, option=orjson.OPT_INDENT_2) + b"\n")
     return target
+
+
+def _signature(key: _keys.Key, file_digest: bytes, meta: dict[str, Any]) -> str:
+    signed = {k: v for k, v in meta.items() if k != "integrity"}
+    message = file_digest + orjson.dumps(signed, option=orjson.OPT_SORT_KEYS)
+    return hmac.new(key.signing, message, hashlib.sha256).hexdigest()
 
 
 def _version() -> str:
@@ -207,24 +237,98 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any]:
         meta = orjson.loads(meta_path.read_bytes())
     except FileNotFoundError:
         raise LoadError(str(meta_path), None, f"no sidecar metadata for sample {path}") from None
+    except OSError as exc:  # a directory, unreadable...: never skipped in silence
+        raise LoadError(str(meta_path), None, f"cannot read the sidecar: {exc.strerror or exc}") from None
     except orjson.JSONDecodeError as exc:
         raise LoadError(str(meta_path), None, f"invalid JSON: {exc}") from None
     if not isinstance(meta, dict):
         raise LoadError(str(meta_path), None, f"expected a JSON object, got {type(meta).__name__}")
-    digest = meta.get("sha256")
-    if not isinstance(digest, str) or len(digest) != 64:
-        raise LoadError(str(meta_path), None, f"sha256: expected 64 hex digits, got {digest!r}")
+    if meta.get("format") != SAMPLE_FORMAT:
+        raise LoadError(str(meta_path), None, f"format: expected {SAMPLE_FORMAT!r}, got {meta.get('format')!r:.60} "
+                                              "(save the sample again with this version of triage)")
+    integrity = meta.get("integrity")
+    signature = integrity.get("signature") if isinstance(integrity, dict) else None
+    if (not isinstance(integrity, dict) or integrity.get("algorithm") != SIGNATURE
+            or not isinstance(signature, str) or len(signature) != 64 or not isinstance(integrity.get("key_id"), str)):
+        raise LoadError(str(meta_path), None, f"integrity: expected algorithm {SIGNATURE!r}, a key_id and a "
+                                              f"64-hex-digit signature, got {integrity!r:.120}")
     return meta
 
 
+def is_marked(path: Path) -> bool:
+    """Does the file's gzip header carry the sample mark (:data:`MARK`)?"""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(10 + len(MARK) + 1)
+    except OSError:
+        return False
+    return (head[:2] == b"\x1f\x8b" and len(head) > 3 and head[3] & 0x08 and not head[3] & 0x04
+            and head[10:] == MARK.encode() + b"\0")
+
+
+class _Check:
+    """The check of one sample: fed its file's bytes as they are read, then :meth:`verify`."""
+
+    def __init__(self, path: Path, meta: dict[str, Any]):
+        self.path, self.meta = path, meta
+        self.digest = hashlib.sha256()
+        self.key: _keys.Key | None = None
+        wanted = meta["integrity"]["key_id"]
+        try:
+            key = _keys.resolve()
+        except (OSError, ValueError) as exc:
+            warnings.warn(f"{path}: signed with key {wanted}; no key here to check it ({exc}): its integrity is "
+                          "NOT checked", UserWarning, stacklevel=5)
+            return
+        if key.id != wanted:
+            warnings.warn(f"{path}: signed with key {wanted}, not with yours ({key.id}, from the {key.source}): its "
+                          f"integrity is NOT checked; set ${_keys.ENV_KEY} to the team key that signed it",
+                          UserWarning, stacklevel=5)
+            return
+        self.key = key
+
+    def verify(self) -> dict[str, Any]:
+        if self.key is None:
+            return self.meta
+        expected = self.meta["integrity"]["signature"]
+        actual = _signature(self.key, self.digest.digest(), self.meta)
+        if not hmac.compare_digest(actual, expected):
+            raise LoadError(str(self.path), None, f"signature mismatch (expected {expected} from "
+                                                  f"{sidecar(self.path).name}, actual {actual}): the sample or "
+                                                  "its sidecar was modified after it was saved")
+        return self.meta
+
+
+@contextmanager
+def checked_read(path: str | os.PathLike) -> Iterator[dict[str, Any] | None]:
+    """Read ``path`` inside this context: when it is a saved sample its signature is checked on exactly the
+    bytes read, and :class:`LoadError` raised at the end if they differ from what was signed. A sample
+    whose sidecar is missing (deleted, renamed) is read with a warning. Yields the metadata (None: no sidecar).
+    """
+    path = Path(path)
+    meta_path = sidecar(path)
+    if not os.path.lexists(meta_path):
+        if is_marked(path):
+            warnings.warn(f"{path}: a saved sample without its sidecar {meta_path.name}: its integrity is NOT "
+                          "checked (the sidecar was deleted or renamed, or the sample renamed)", UserWarning,
+                          stacklevel=4)
+        yield None
+        return
+    check = _Check(path, read_meta(path))
+    with _read.hashing(path, check.digest):
+        yield check.meta
+    check.verify()
+
+
 def verify_sample(path: str | os.PathLike) -> dict[str, Any]:
-    """Check a sample against the sha256 in its sidecar; return the sidecar's metadata.
+    """Check a sample's signature (in its sidecar) against its file; return the sidecar's metadata.
 
     Raises
     ------
     LoadError
-        Naming the file, the expected and the actual sha256 when the content changed after it was saved
-        (or naming the sidecar when that is unreadable).
+        Naming the file, the expected and the actual signature when the sample or its sidecar changed after
+        it was saved (or naming the sidecar when that is unreadable). Warns, without checking, when the
+        sample was signed with a key you do not hold.
 
     Examples
     --------
@@ -237,35 +341,29 @@ def verify_sample(path: str | os.PathLike) -> dict[str, Any]:
     >>> verify_sample(sample)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    triage.sources._errors.LoadError: ...x.jsonl.gz: sha256 mismatch: expected ..., actual ...
+    triage.sources._errors.LoadError: ...x.jsonl.gz: signature mismatch (expected ...
     """
-    meta = read_meta(path)
-    content = _content(Path(path))
-    actual = hashlib.sha256(content).hexdigest()
-    if actual != meta["sha256"]:
-        raise LoadError(str(path), None, f"sha256 mismatch: expected {meta['sha256']} (from "
-                                         f"{sidecar(Path(path)).name}), actual {actual}: the sample was "
-                                         "modified after it was saved")
-    return meta
-
-
-def _content(path: Path) -> bytes:
-    """The whole decompressed file; :class:`LoadError` naming it when missing, truncated or corrupt."""
+    path = Path(path)
+    check = _Check(path, read_meta(path))
     try:
-        content, problem = read_all(path)
-    except FileNotFoundError:
-        raise LoadError(str(path), None, "no such file") from None
-    if problem is not None:
-        raise LoadError(str(path), None, str(problem))
-    return content
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                check.digest.update(chunk)
+    except OSError as exc:
+        raise LoadError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    return check.verify()
 
 
 def _sample_entries(sample: str | os.PathLike | pd.DataFrame | Iterable[dict]) -> tuple[list[dict], str]:
     if isinstance(sample, (str, os.PathLike)):
         path = Path(sample)
-        if sidecar(path).is_file():
-            verify_sample(path)
-        content = _content(path)
+        with checked_read(path):  # the bytes parsed are the bytes checked
+            try:
+                content, problem = read_all(path)
+            except FileNotFoundError:
+                raise LoadError(str(path), None, "no such file") from None
+        if problem is not None:
+            raise LoadError(str(path), None, str(problem))
         entries = []
         for number, line in enumerate(content.splitlines(), 1):
             if line.strip():
