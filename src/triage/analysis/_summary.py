@@ -161,7 +161,9 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     t = seconds(frame[s.TIMESTAMP])
     keyed = pd.DataFrame({"sig": sig_codes, "t": t, "sev": frame[s.SEVERITY].cat.codes.to_numpy()})
     grouped = keyed.groupby("sig")
-    first_pos = grouped["t"].idxmin().to_numpy()
+    # NaT (a text line without a timestamp) sorts after every time, so a signature seen only without one
+    # takes its first row in file order
+    first_pos = keyed.assign(t=np.nan_to_num(t, nan=np.inf)).groupby("sig")["t"].idxmin().to_numpy()
     timestamps = frame[s.TIMESTAMP].reset_index(drop=True)
     first_seen = timestamps.groupby(sig_codes).min().to_numpy()
     last_seen = timestamps.groupby(sig_codes).max()
@@ -175,8 +177,9 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     failed_status = pd.Series(status >= 500).groupby(sig_codes).any().to_numpy()
     templates = templates_by_signature(frame).reindex(signatures)
     samples = frame[s.MESSAGE].take(first_pos).reset_index(drop=True)
-    span = max(np.nanmax(t) - np.nanmin(t), 1.0) if len(t) else 1.0
-    age = np.nanmax(t) - grouped["t"].max().to_numpy() if n else np.zeros(0)
+    timed = t[~np.isnan(t)]  # rows with a timestamp (NaT ones have no age or span)
+    span = max(timed.max() - timed.min(), 1.0) if len(timed) else 1.0
+    age = (timed.max() if len(timed) else np.nan) - grouped["t"].max().to_numpy() if n else np.zeros(0)
     ratio = _trend(t, sig_codes, n) if n else np.zeros(0)
     priority, reasons = priorities(count, users, share, max_code, failed_status, templates.reset_index(drop=True),
                                    samples, age, span, ratio)

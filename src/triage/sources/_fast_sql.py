@@ -201,7 +201,9 @@ def query(table: str) -> str:
         # yyjson reads these, orjson refuses them: Python rejects the line.
         r"regexp_matches(line, ',\s*[}\]]')",
         r"CASE WHEN contains(line, 'NaN') OR contains(line, 'Infinity') "
-        r"THEN regexp_matches(line, '[:,\[]\s*-?(?:NaN|Infinity)') ELSE false END",
+        r"THEN regexp_matches(line, '[:,\[]\s*-?(?:NaN|Infinity)') ELSE false END",,
+        # an ANSI escape, written \u001b in JSON: Python removes it from the message
+        r"CASE WHEN contains(line, '\u001') THEN regexp_matches(line, '\\u001[bB]') ELSE false END",
     ]
     slow = [
         q.any([("protoPayload",), ("entries",)]),
@@ -215,6 +217,8 @@ def query(table: str) -> str:
     ts, rts = q.leaf("timestamp"), q.leaf("receiveTimestamp")
     slow.append(f"(NOT {_present(ts)} AND {rts} IS NULL)")
     severity = q.leaf("severity")
+    # no severity of its own: Python reads the level its text states (line_formats)
+    slow.append(f"(({has_text} OR {has_payload}) AND upper(trim(coalesce({severity}, ''))) IN ('', 'DEFAULT'))")
 
     # httpRequest
     method, url, latency = (q.leaf("httpRequest", k) for k in ("requestMethod", "requestUrl", "latency"))
