@@ -201,7 +201,7 @@ def query(table: str) -> str:
         # yyjson reads these, orjson refuses them: Python rejects the line.
         r"regexp_matches(line, ',\s*[}\]]')",
         r"CASE WHEN contains(line, 'NaN') OR contains(line, 'Infinity') "
-        r"THEN regexp_matches(line, '[:,\[]\s*-?(?:NaN|Infinity)') ELSE false END",,
+        r"THEN regexp_matches(line, '[:,\[]\s*-?(?:NaN|Infinity)') ELSE false END",
         # an ANSI escape, written \u001b in JSON: Python removes it from the message
         r"CASE WHEN contains(line, '\u001') THEN regexp_matches(line, '\\u001[bB]') ELSE false END",
     ]
