@@ -7,6 +7,7 @@ LogEntry raises :class:`Bad` with a reason naming the field.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import orjson
 from google.rpc import code_pb2
@@ -370,8 +371,9 @@ def _epoch(value: float) -> str:
     ('2025-04-24T22:08:37.537000000Z', '2021-05-22T20:59:08.938490000Z')
     """
     magnitude = abs(value)
-    scale = 1 if magnitude < 1e11 else 1e3 if magnitude < 1e14 else 1e6 if magnitude < 1e17 else 1e9
-    ns = round(value * (1e9 / scale)) if scale < 1e9 else int(value)
+    digits = 9 if magnitude < 1e11 else 6 if magnitude < 1e14 else 3 if magnitude < 1e17 else 0  # to reach ns
+    # exact: a float's decimal digits as written (1621717148.93849), not its binary approximation
+    ns = value * 10**digits if value.__class__ is int else int(Decimal(repr(value)).scaleb(digits))
     try:
         whole = datetime.fromtimestamp(ns // 1_000_000_000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     except (OverflowError, OSError, ValueError):
