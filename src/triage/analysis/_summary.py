@@ -41,6 +41,8 @@ def _incidents(frame: pd.DataFrame, sig_codes: np.ndarray, user_codes: np.ndarra
 
 def _trend(t: np.ndarray, sig_codes: np.ndarray, n: int) -> np.ndarray:
     """Rate in the last third of the frame over the rate in the first two thirds, per signature (smoothed)."""
+    if np.isnan(t).all():  # no timestamps at all: no trend
+        return np.ones(n)
     start, end = np.nanmin(t), np.nanmax(t)
     late = t >= end - (end - start) / 3
     late_n = np.bincount(sig_codes[late], minlength=n)

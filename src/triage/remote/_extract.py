@@ -14,7 +14,7 @@ message precedence (``textPayload``; ``jsonPayload``'s message keys, with a trac
 payload as JSON; ``protoPayload`` as ``"methodName resourceName STATUS_NAME: message"``; an ``httpRequest``
 alone as ``"METHOD /path STATUS"``), service and revision from ``resource.labels`` (then ``serviceContext``,
 then ``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels`` then an
-audit log's ``principalEmail``, the trace
+audit log's ``principalEmail`` (not a service account's), the trace
 from ``trace`` or the payload's ``logging.googleapis.com/trace``, severity names and numbers as
 :func:`triage.schema.severity_name`, and timestamps (``timestamp`` or ``receiveTimestamp``) to nanoseconds.
 
@@ -250,7 +250,9 @@ def _user(entry: _Json, labels: list[exp.Expression]) -> exp.Expression:
         sub = _first([entry.scalar("jsonPayload", key, k) for k in ("id", "user_id", "email")])
         values.append(fragment("IF({t} = 'object', {sub}, {v})", t=entry.node_type("jsonPayload", key), sub=sub,
                                v=entry.scalar("jsonPayload", key)))
-    proto = [entry.scalar("protoPayload", *f._PROTO_USER_PATH)] if entry.has("protoPayload") else []
+    principal = entry.scalar("protoPayload", *f._PROTO_USER_PATH) if entry.has("protoPayload") else None
+    proto = [fragment("CASE WHEN {p} LIKE {s} OR {p} LIKE {w} THEN NULL ELSE {p} END", p=principal,
+                      s=literal(f"%{f.WORKLOAD_SUFFIX}"), w=literal(f"{f.WORKLOAD_PREFIX}%"))] if principal else []
     return _first(values + labels + proto)
 
 
