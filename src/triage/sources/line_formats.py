@@ -74,7 +74,7 @@ LINE_FORMATS: tuple[LineFormat, ...] = (
             "I0522 20:59:09.469834 1 model_repository_manager.cc:737] loading: cifar10:1",
             I="INFO", W="WARNING", E="ERROR", F="CRITICAL"),
     _format("spring boot",
-            rf"^(?:(?P<timestamp>{_TS})\s+)?(?P<severity>{_LEVEL})\s+(?P<pid>\d+)\s+---\s+(?:\[[^\]]*\]\s+)??"
+            rf"^\s*(?:(?P<timestamp>{_TS})\s+)?(?P<severity>{_LEVEL})\s+(?P<pid>\d+)\s+---\s+(?:\[[^\]]*\]\s+)??"
             r"\[\s*(?P<thread>[^\]]*?)\s*\]\s+(?P<logger>\S+)\s*:\s(?P<message>.*)$",
             "2023-11-24T05:29:28.330Z  INFO 8670 --- [           main] com.example.DemoApplication : Starting"),
     _format("timestamp - [ level ] - logger",
