@@ -59,7 +59,7 @@ def test_summary_prints_the_top_signatures(log_file):
 def test_summary_shows_hostile_text_literally(log_file):
     out = run("summary", log_file, "--top", "200").stdout
     assert "[bold red]not markup" in out  # not parsed as rich markup
-    assert "\x1b[" not in out and "\\x1b[31mred" in out  # terminal escapes neutralised
+    assert "\x1b" not in out  # terminal escapes: colour codes leave messages at load, none is printed
     assert "<img src=x onerror=alert(<num>)>" in out
 
 
@@ -143,4 +143,4 @@ def test_replay_prints_each_new_signature_once(log_file):
     assert len(printed) <= 1.1 * frame[s.SIGNATURE].nunique()
     assert printed[0] == frame[s.SIGNATURE].iloc[0]
     assert [line[:19] for line in lines] == sorted(line[:19] for line in lines)
-    assert "\\x1b[31mred" in result.stdout and "\x1b" not in result.stdout
+    assert "\x1b" not in result.stdout
