@@ -13,8 +13,7 @@ The rules mirror :func:`triage.sources._fields.extract`, reading its key tables 
 message precedence (``textPayload``; ``jsonPayload``'s message keys, with a traceback key appended; the
 payload as JSON; ``protoPayload`` as ``"methodName resourceName STATUS_NAME: message"``; an ``httpRequest``
 alone as ``"METHOD /path STATUS"``), service and revision from ``resource.labels`` (then ``serviceContext``,
-then ``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels`` then an
-audit log's ``principalEmail`` (not a service account's), the trace
+then ``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels``, the trace
 from ``trace`` or the payload's ``logging.googleapis.com/trace``, severity names and numbers as
 :func:`triage.schema.severity_name`, and timestamps (``timestamp`` or ``receiveTimestamp``) to nanoseconds.
 
@@ -243,17 +242,13 @@ def _message_steps(entry: _Json, http_line: exp.Expression, http_on: exp.Express
 
 
 def _user(entry: _Json, labels: list[exp.Expression]) -> exp.Expression:
-    """The payload's first user key (an object's id, user_id or email), then the labels' user keys, then an
-    audit log's caller (``protoPayload.authenticationInfo.principalEmail``)."""
+    """The payload's first user key (an object's id, user_id or email), then the labels' user keys."""
     values = []
     for key in f._USER_KEYS:
         sub = _first([entry.scalar("jsonPayload", key, k) for k in ("id", "user_id", "email")])
         values.append(fragment("IF({t} = 'object', {sub}, {v})", t=entry.node_type("jsonPayload", key), sub=sub,
                                v=entry.scalar("jsonPayload", key)))
-    principal = entry.scalar("protoPayload", *f._PROTO_USER_PATH) if entry.has("protoPayload") else None
-    proto = [fragment("CASE WHEN {p} LIKE {s} OR {p} LIKE {w} THEN NULL ELSE {p} END", p=principal,
-                      s=literal(f"%{f.WORKLOAD_SUFFIX}"), w=literal(f"{f.WORKLOAD_PREFIX}%"))] if principal else []
-    return _first(values + labels + proto)
+    return _first(values + labels)
 
 
 def _fields(entry: _Json, *, t_ns: exp.Expression, severity: exp.Expression, http: dict[str, exp.Expression],
