@@ -108,6 +108,7 @@ FRAME_COLUMNS: tuple[str, ...] = tuple(FRAME_DTYPES)
 #: Keys of DataFrame.attrs that sources set.
 ATTR_REJECTED = "rejected"  # DataFrame: source, line, reason (one row per rejected record)
 ATTR_DUPLICATES = "duplicates_dropped"  # int
+ATTR_ID_CONFLICTS = "insert_id_conflicts"  # int: kept entries sharing insertId and timestamp with another, other content
 ATTR_SOURCES = "sources"  # list[str]: files or the API filter the frame came from
 ATTR_RECORDS = "records_read"  # int: records seen in the input
 ATTR_FRAGMENTS = "fragments_merged"  # int: split traceback fragments folded into their first fragment's row

@@ -277,3 +277,20 @@ def test_runs_put_rows_in_order(monkeypatch, n, reversals, chunk_rows, gather_ro
         result = runs.apply(array)
         assert result.type == pa.large_string()
         assert result.to_pylist() == [values[i] for i in order]
+
+
+REAL = Path(__file__).parents[1] / "data" / "real"
+
+
+def test_real_json_lines_load_the_same(tmp_path, monkeypatch):
+    """Every real JSON Lines file of the corpus (other loggers' records, audit and DNS entries, ANSI colour,
+    levels only in the text) concatenated: the fast path sends what it cannot vouch for to Python."""
+    from triage.sources._detect import detect
+    from triage.sources._read import head
+
+    files = [p for p in sorted(REAL.glob("*/*")) if p.name != "README.md" and detect(p, head(p)) == "jsonl"]
+    assert len(files) >= 10
+    path = tmp_path / "real.jsonl"
+    path.write_bytes(b"".join(p.read_bytes().rstrip(b"\n") + b"\n" for p in files))
+    frame = assert_same(path, monkeypatch, block_bytes=1 << 12)
+    assert not frame[s.MESSAGE].str.contains("\x1b", regex=False).any()

@@ -51,6 +51,8 @@ def _incidents(frame: pd.DataFrame, sig_codes: np.ndarray, user_codes: np.ndarra
 def _trend(t: np.ndarray, sig_codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Rate in the last third of the frame over the rate in the first two thirds, per signature (smoothed),
     and the count in the last third."""
+    if np.isnan(t).all():  # no timestamps at all: no trend
+        return np.ones(n), np.zeros(n)
     start, end = np.nanmin(t), np.nanmax(t)
     late = t >= end - (end - start) / 3
     late_n = np.bincount(sig_codes[late], minlength=n)
@@ -196,7 +198,9 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     t = seconds(frame[s.TIMESTAMP])
     keyed = pd.DataFrame({"sig": sig_codes, "t": t, "sev": frame[s.SEVERITY].cat.codes.to_numpy()})
     grouped = keyed.groupby("sig")
-    first_pos = grouped["t"].idxmin().to_numpy()
+    # NaT (a text line without a timestamp) sorts after every time, so a signature seen only without one
+    # takes its first row in file order
+    first_pos = keyed.assign(t=np.nan_to_num(t, nan=np.inf)).groupby("sig")["t"].idxmin().to_numpy()
     timestamps = frame[s.TIMESTAMP].reset_index(drop=True)
     first_seen = timestamps.groupby(sig_codes).min().to_numpy()
     last_seen = timestamps.groupby(sig_codes).max()
@@ -210,8 +214,9 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     failed_status = pd.Series(status >= 500).groupby(sig_codes).any().to_numpy()
     templates = templates_by_signature(frame).reindex(signatures)
     samples = frame[s.MESSAGE].take(first_pos).reset_index(drop=True)
-    span = max(np.nanmax(t) - np.nanmin(t), 1.0) if len(t) else 1.0
-    age = np.nanmax(t) - grouped["t"].max().to_numpy() if n else np.zeros(0)
+    timed = t[~np.isnan(t)]  # rows with a timestamp (NaT ones have no age or span)
+    span = max(timed.max() - timed.min(), 1.0) if len(timed) else 1.0
+    age = (timed.max() if len(timed) else np.nan) - grouped["t"].max().to_numpy() if n else np.zeros(0)
     ratio, late = _trend(t, sig_codes, n) if n else (np.zeros(0), np.zeros(0))
     # The problem-signature rule over every entry (triage.analysis.problems), not only the first one's text.
     text_failure = pd.Series(text_reasons(frame).notna().to_numpy()).groupby(sig_codes).any().reindex(

@@ -11,9 +11,9 @@ Three shapes of source:
 
 The rules mirror :func:`triage.sources._fields.extract`, reading its key tables (never a copy):
 message precedence (``textPayload``; ``jsonPayload``'s message keys, with a traceback key appended; the
-payload as JSON; ``protoPayload`` as ``"methodName code: message"``; an ``httpRequest`` alone as
-``"METHOD /path STATUS"``), service and revision from ``resource.labels`` (then ``serviceContext``, then
-``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels``, the trace
+payload as JSON; ``protoPayload`` as ``"methodName resourceName STATUS_NAME: message"``; an ``httpRequest``
+alone as ``"METHOD /path STATUS"``), service and revision from ``resource.labels`` (then ``serviceContext``,
+then ``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels``, the trace
 from ``trace`` or the payload's ``logging.googleapis.com/trace``, severity names and numbers as
 :func:`triage.schema.severity_name`, and timestamps (``timestamp`` or ``receiveTimestamp``) to nanoseconds.
 
@@ -21,8 +21,10 @@ What SQL does not mirror (documented differences): split tracebacks are not reas
 its own row); a traceback key holding a list is taken as its JSON text rather than lines joined; App Engine
 ``protoPayload.line`` request logs; records Python rejects for a wrong type (e.g. ``resource`` not an object)
 other than a non-object payload, an unknown severity or a missing/unparseable timestamp, which are skipped;
-and "bare" records without any payload key. The sink shape has no ``protoPayload`` and microsecond
-timestamps (BigQuery's precision).
+and "bare" records without any payload key (other loggers' JSON lines); the level a DEFAULT entry's text
+states (:mod:`triage.sources.line_formats`: SQL keeps DEFAULT and the whole text); a payload without a
+message is its JSON text, not the short summary Python builds; ANSI escapes stay in the message. The sink
+shape has no ``protoPayload`` and microsecond timestamps (BigQuery's precision).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from sqlglot import exp
 from triage import schema as s
 from triage.remote._compile import literal
 from triage.remote._dialects import fragment
+from google.rpc import code_pb2
+
 from triage.sources import _fields as f
 
 SHAPES = ("entries", "sink", "frame")
@@ -196,14 +200,25 @@ def _traceback(entry: _Json, used: exp.Expression) -> exp.Expression:
     return exp.Coalesce(this=candidates[0], expressions=candidates[1:])
 
 
+def _grpc_name(code: exp.Expression) -> exp.Expression:
+    """A gRPC status code's name (``7`` → ``PERMISSION_DENIED``), as :func:`triage.sources._fields._grpc_name`."""
+    names = " ".join(f"WHEN '{v.number}' THEN '{v.name}'" for v in code_pb2.Code.DESCRIPTOR.values)
+    return fragment("CASE {c} " + names + " ELSE {c} END", c=code)
+
+
 def _proto_message(entry: _Json) -> exp.Expression:
+    """``"methodName resourceName"``, then a non-OK status (``"PERMISSION_DENIED: message"``)."""
     method = _first([entry.scalar("protoPayload", k) for k in ("methodName", "serviceName", "@type")])
+    head = fragment("ARRAY_TO_STRING([{m}, NULLIF({r}, '')], ' ')", m=method,
+                    r=entry.scalar("protoPayload", "resourceName"))
     code, text = entry.scalar("protoPayload", "status", "code"), entry.scalar("protoPayload", "status", "message")
+    name = fragment("CASE WHEN {c} IS NULL OR {c} IN ('0', 'false', '') THEN NULL ELSE {n} END", c=code,
+                    n=_grpc_name(code))
     return fragment(
         "CASE WHEN ({c} IS NOT NULL AND {c} NOT IN ('0', 'false', '')) OR NULLIF({x}, '') IS NOT NULL THEN "
-        "TRIM(CONCAT(COALESCE({m}, ''), ' ', CASE WHEN {c} IS NOT NULL AND NULLIF({x}, '') IS NOT NULL "
-        "THEN CONCAT({c}, ': ', {x}) ELSE COALESCE(NULLIF({x}, ''), {c}) END)) "
-        "ELSE COALESCE({m}, '') END", c=code, x=text, m=method)
+        "TRIM(CONCAT({h}, ' ', CASE WHEN {n} IS NOT NULL AND NULLIF({x}, '') IS NOT NULL AND {x} <> {n} "
+        "THEN CONCAT({n}, ': ', {x}) ELSE COALESCE({n}, {x}) END)) "
+        "ELSE {h} END", c=code, x=text, h=head, n=name)
 
 
 #: Intermediate columns, computed in earlier steps so the message rule names them instead of repeating them.

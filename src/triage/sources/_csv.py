@@ -4,6 +4,11 @@
 Liberal in what it accepts: snake_case spellings (``json_payload.message``, ``http_request.status``),
 whole JSON objects in a ``jsonPayload``/``resource``/... cell, and the log frame's own column names
 (``message``, ``service``, ``http_status`` ...). Other columns land in ``jsonPayload`` so nothing is lost.
+
+Logs Explorer protects a download from spreadsheet formulas by starting many headers and cells with an
+apostrophe (``'projects/p/logs/x``, ``'labels."run.googleapis.com/x"``): a file with such a header has that
+one apostrophe removed from every header and cell, so its values equal the same entries read as JSON.
+Quoted header parts (``labels."a.b/c"``) are one key.
 """
 
 from __future__ import annotations
@@ -44,16 +49,28 @@ _ALIASES = {**{name: path for name, path in COLUMN_PATHS.items()},
             s.HTTP_LATENCY_S: "httpRequest.latency"}
 
 
+_PART = re.compile(r'"((?:[^"]|"")*)"|([^.]+)')
+#: Logs Explorer's guard against spreadsheet formulas.
+_GUARD = "'"
+
+
+def _parts(name: str) -> list[str]:
+    """Dotted header parts; a double-quoted part is one key (``a."b.c"`` → ``['a', 'b.c']``)."""
+    if '"' not in name:
+        return name.split(".")
+    return [m.group(2) if m.group(1) is None else m.group(1).replace('""', '"') for m in _PART.finditer(name)]
+
+
 def column_path(header: str) -> list[str]:
     """A CSV header → the LogEntry path it fills.
 
     >>> column_path("json_payload.user_id"), column_path("http_request.request_method"), column_path("service")
     (['jsonPayload', 'user_id'], ['httpRequest', 'requestMethod'], ['resource', 'labels', 'service_name'])
-    >>> column_path("labels.run.googleapis.com/execution_name")
-    ['labels', 'run.googleapis.com/execution_name']
+    >>> column_path("labels.run.googleapis.com/execution_name"), column_path('labels."goog-managed-by"')
+    (['labels', 'run.googleapis.com/execution_name'], ['labels', 'goog-managed-by'])
     """
     name = header.strip()
-    parts = name.split(".")
+    parts = _parts(name)
     top = _TOP.get(parts[0].lower())
     if top is None:
         alias = _ALIASES.get(name) or _ALIASES.get(name.lower())
@@ -113,6 +130,9 @@ def read_csv(path: Path, collector: Collector, *, max_line_bytes: int = DEFAULT_
             if not header or not any(h.strip() for h in header):
                 collector.reject(src, None, "empty file" if header is None else "no CSV header")
                 return
+            guarded = any(h.startswith(_GUARD) for h in header)
+            if guarded:
+                header = [_unguard(h) for h in header]
             paths = [column_path(h) for h in header]
             start = reader.line_num + 1
             while True:
@@ -134,6 +154,8 @@ def read_csv(path: Path, collector: Collector, *, max_line_bytes: int = DEFAULT_
                 if bad is not None:
                     collector.reject(src, line, f"column {header[bad]!r}: not valid UTF-8")
                     continue
+                if guarded:
+                    row = [_unguard(v) for v in row]
                 try:
                     entry = _entry(paths, row)
                 except ValueError as exc:
@@ -142,6 +164,10 @@ def read_csv(path: Path, collector: Collector, *, max_line_bytes: int = DEFAULT_
                 collector.add(src, line, entry)
         except _READ_ERRORS as exc:
             collector.reject(src, start, str(_unreadable(exc)))
+
+
+def _unguard(value: str) -> str:
+    return value[1:] if value.startswith(_GUARD) else value
 
 
 def _has_surrogate(value: str) -> bool:

@@ -21,6 +21,14 @@ def base_suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
+def _mostly_json_lines(body: bytes, sample: int = 20) -> bool:
+    """Most of the first non-blank lines are JSON objects (a JSON Lines log with a comment or a stray line
+    at its top, as in bunyan's and pino's own test logs)."""
+    lines = [line.strip() for line in body.split(b"\n")[:sample * 2] if line.strip()][:sample]
+    objects = sum(line.startswith(b"{") and line.endswith(b"}") for line in lines)
+    return len(lines) >= 2 and objects * 2 > len(lines)
+
+
 def detect(path: Path, head: bytes) -> str:
     """One of :data:`FORMATS`.
 
@@ -29,6 +37,8 @@ def detect(path: Path, head: bytes) -> str:
     >>> detect(Path("x.log"), b'[2025-01-01 00:00:00] ERROR in app: boom')
     'text'
     >>> detect(Path("x.json.gz"), b'{"a": 1}\\n{"a": 2}\\n')
+    'jsonl'
+    >>> detect(Path("x.log"), b'# levels\\n{"level": 30}\\n{"level": 50}\\n')
     'jsonl'
     """
     suffix = base_suffix(path)
@@ -45,6 +55,8 @@ def detect(path: Path, head: bytes) -> str:
         return "jsonl" if first.endswith(b"}") else "json"
     if suffix == ".json":
         return "json"
+    if _mostly_json_lines(body):
+        return "jsonl"
     first_line = body.split(b"\n", 1)[0]
     if _CSV_HEADER.match(first_line) and _CSV_FIELDS.search(first_line):
         return "csv"

@@ -7,6 +7,7 @@ split tracebacks and records the bookkeeping in ``frame.attrs``.
 
 from __future__ import annotations
 
+import warnings
 from array import array
 from collections.abc import Iterable
 
@@ -16,7 +17,7 @@ import pyarrow as pa
 
 from .. import schema as s
 from . import _columns, _dedupe, _tracebacks
-from ._errors import Rejects
+from ._errors import LoadError, Rejects
 from ._fields import EXTRACTED, TEXT_PAYLOAD, Bad, extract
 
 #: frame.attrs key: traceback fragments folded into the row of their first fragment.
@@ -28,6 +29,8 @@ BATCH_ROWS = 16384
 _TYPES = {s.HTTP_STATUS: pa.int64(), s.SOURCE_LINE: pa.int64(), s.HTTP_LATENCY_S: pa.float64(),
           TEXT_PAYLOAD: pa.bool_()}
 NAMES = (*EXTRACTED, s.RAW)
+#: What entries sharing insertId and timestamp must also share to be copies of one entry.
+_CONTENT = (s.MESSAGE, s.SEVERITY, s.LOG_NAME, s.SERVICE, s.HTTP_METHOD, s.HTTP_URL, s.HTTP_STATUS, s.TRACE)
 ROW_TYPE = pa.struct([(name, _TYPES.get(name, pa.large_string())) for name in NAMES])
 
 
@@ -123,6 +126,16 @@ class Collector:
             kept.append((src, line))
         return pa.array(good, type=ROW_TYPE), kept
 
+    def _warn_conflicts(self, positions: np.ndarray, insert_ids: pa.ChunkedArray) -> None:
+        """Entries sharing insertId and timestamp with another but saying something else are kept: say so."""
+        if len(positions):
+            first = int(positions[0])
+            warnings.warn(
+                f"{len(positions)} entr{'y' if len(positions) == 1 else 'ies'} share insertId and timestamp with "
+                f"another entry but differ in content; kept, not dropped as duplicates (first: {_where(self, first)} "
+                f"insertId={insert_ids[first].as_py()!r}); see frame.attrs[{s.ATTR_ID_CONFLICTS!r}]",
+                stacklevel=4)
+
     def finish(self) -> pd.DataFrame:
         """The log frame of everything added, with ``attrs`` (rejected, duplicates, sources, records)."""
         self._flush()
@@ -139,7 +152,10 @@ class Collector:
                              unit=self._units[src])
         del columns[s.TIMESTAMP]  # the text; `ns` holds the parsed times
         positions = np.flatnonzero(~bad)
-        repeated = _dedupe.repeated(columns[s.INSERT_ID], ns, positions)
+        repeats = _dedupe.find(columns[s.INSERT_ID], ns, positions,
+                               content=[columns[name] for name in _CONTENT if name in columns])
+        repeated = repeats.repeated
+        self._warn_conflicts(positions[repeats.conflicting], columns[s.INSERT_ID])
         order = _columns.sort_order(ns, positions[~repeated])
         merged = _tracebacks.reassemble(
             order, ns=ns, is_text=columns[TEXT_PAYLOAD].to_numpy(zero_copy_only=False), messages=columns[s.MESSAGE],
@@ -150,6 +166,7 @@ class Collector:
         frame.attrs.update({
             s.ATTR_REJECTED: self.rejects.frame(),
             s.ATTR_DUPLICATES: int(repeated.sum()),
+            s.ATTR_ID_CONFLICTS: int(repeats.conflicting.sum()),
             s.ATTR_SOURCES: list(self.sources),
             s.ATTR_RECORDS: self.records,
             ATTR_FRAGMENTS: len(merged.dropped),
@@ -157,6 +174,11 @@ class Collector:
         self.rejects.warn()
         pa.default_memory_pool().release_unused()  # give the building's scratch memory back to the system
         return frame
+
+
+def _where(collector: Collector, position: int) -> str:
+    src, line = collector._src[position], collector._line[position]
+    return str(LoadError(collector.sources[src], None if line < 0 else line, "", unit=collector._units[src]))[:-2]
 
 
 def frame_from_entries(entries: Iterable[dict], *, source: str, errors: str = "raise") -> pd.DataFrame:

@@ -84,10 +84,13 @@ class Rejects:
     def __init__(self, errors: str = "raise"):
         self.errors = check_errors_mode(errors)
         self._rows: list[tuple[str, int | None, str]] = []
+        self._first_unit = "line"
 
     def add(self, source: str, line: int | None, reason: str, *, unit: str = "line") -> None:
         if self.errors == "raise":
             raise LoadError(source, line, reason, unit=unit) from None
+        if not self._rows:
+            self._first_unit = unit
         self._rows.append((str(source), line, reason))
 
     def __len__(self) -> int:
@@ -104,12 +107,23 @@ class Rejects:
         })
 
     def warn(self) -> None:
-        """Warn once with the count (``report`` mode), so skipped input is never silent."""
+        """Warn once with the count (``report`` mode), so skipped input is never silent; the first record is
+        named as :class:`LoadError` names it.
+
+        >>> import warnings
+        >>> r = Rejects("report")
+        >>> r.add("export.json", 12, "severity: unknown", unit="index")
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     r.warn()
+        >>> "(first: export.json[12]: severity: unknown)" in str(caught[0].message)
+        True
+        """
         if self._rows:
             first = self._rows[0]
-            where = first[0] if first[1] is None else f"{first[0]}:{first[1]}"
             warnings.warn(
                 f"{len(self._rows)} record(s) could not be loaded and were skipped "
-                f"(first: {where}: {first[2]}); see frame.attrs[{s.ATTR_REJECTED!r}]",
+                f"(first: {LoadError(first[0], first[1], first[2], unit=self._first_unit)}); "
+                f"see frame.attrs[{s.ATTR_REJECTED!r}]",
                 stacklevel=4,  # Rejects.warn → Collector.finish → load/frame_from_entries → caller
             )

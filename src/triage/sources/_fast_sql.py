@@ -211,6 +211,8 @@ def query(table: str) -> str:
         f"CASE WHEN strlen(line) > {2 * _ORJSON_DEPTH} "
         f"THEN strlen(line) - strlen(replace(replace(line, '[', ''), '{{', '')) > {_ORJSON_DEPTH} ELSE false END",
         r"regexp_matches(line, '[0-9.][eE]\+?[0-9]{3}|[0-9]{309}')",
+        # an ANSI escape, written \u001b in JSON: Python removes it from the message
+        r"CASE WHEN contains(line, '\u001') THEN regexp_matches(line, '\\u001[bB]') ELSE false END",
     ]
     slow = [
         q.any([("protoPayload",), ("entries",)]),
@@ -224,6 +226,8 @@ def query(table: str) -> str:
     ts, rts = q.leaf("timestamp"), q.leaf("receiveTimestamp")
     slow.append(f"(NOT {_present(ts)} AND {rts} IS NULL)")
     severity = q.leaf("severity")
+    # no severity of its own: Python reads the level its text states (line_formats)
+    slow.append(f"(({has_text} OR {has_payload}) AND upper(trim(coalesce({severity}, ''))) IN ('', 'DEFAULT'))")
 
     # httpRequest
     method, url, latency = (q.leaf("httpRequest", k) for k in ("requestMethod", "requestUrl", "latency"))

@@ -7,10 +7,13 @@ LogEntry raises :class:`Bad` with a reason naming the field.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import orjson
+from google.rpc import code_pb2
 
 from .. import schema as s
+from .line_formats import match_line, strip_ansi
 
 
 class Bad(Exception):
@@ -86,13 +89,21 @@ _TRACEBACK_KEYS = ("exc_info", "exc_text", "stack_trace", "stackTrace", "stacktr
 _LOGGER_KEYS = ("logger", "logger_name", "loggerName", "name")
 _LABEL_LOGGER_KEYS = ("logger", "python_logger", "logger_name", "loggerName")
 _USER_KEYS = ("user_id", "userId", "userid", "uid", "user")
+# The naming labels of each resource type, in order: Cloud Run services and jobs, Cloud Functions, App Engine,
+# GKE, load balancers (the backend, else the URL map), Cloud SQL, GKE clusters, API resources.
 _RESOURCE_SERVICE_KEYS = ("service_name", "job_name", "function_name", "configuration_name", "module_id",
-                          "container_name", "service")
+                          "container_name", "backend_service_name", "url_map_name", "database_id", "cluster_name",
+                          "service")
 _RESOURCE_REVISION_KEYS = ("revision_name", "version_id", "revision")
 _INSTANCE_LABEL_KEYS = ("instanceId", "instance_id", "run.googleapis.com/instance_id")
 _SOURCE_LOCATION_KEY = "logging.googleapis.com/sourceLocation"
-_BARE_TIME_KEYS = ("time", "@timestamp", "asctime", "ts")
-_BARE_SEVERITY_KEYS = ("severity", "level", "levelname", "log_level")
+# Application records written as JSON lines by other loggers: pino/bunyan/logrus/slog ``time``, ECS
+# ``@timestamp``, zap ``ts``, python-json-logger ``asctime``; numbers are epoch seconds, ms, µs or ns.
+_BARE_TIME_KEYS = ("time", "@timestamp", "ts", "asctime")
+_BARE_SEVERITY_KEYS = ("severity", "level", "levelname", "log.level", "lvl", "log_level")
+#: pino's and bunyan's numeric ``level`` (10 trace … 60 fatal); a number in between takes the level below.
+NODE_LEVELS = {10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARNING", 50: "ERROR", 60: "CRITICAL"}
+
 
 
 def _str(value: object, field: str) -> str | None:
@@ -233,8 +244,23 @@ def http_message(method: str | None, url: str | None, status: int | None) -> str
     return " ".join(parts)
 
 
+def _grpc_name(code: object) -> str:
+    """gRPC status code → its name (``7`` → ``PERMISSION_DENIED``); other values as text."""
+    try:
+        return code_pb2.Code.Name(int(code))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(code)
+
+
 def _proto_message(proto: dict) -> str:
-    """Audit logs: ``"methodName code: status message"``; App Engine request logs: request line + app lines."""
+    """Audit logs: ``"methodName resourceName"``, then a non-OK status (``"PERMISSION_DENIED: message"``);
+    App Engine request logs: request line + app lines.
+
+    >>> _proto_message({"methodName": "SetIamPolicy", "resourceName": "projects/p/topics/t", "status": {}})
+    'SetIamPolicy projects/p/topics/t'
+    >>> _proto_message({"methodName": "v1.compute.instances.list", "status": {"code": 7, "message": "denied"}})
+    'v1.compute.instances.list PERMISSION_DENIED: denied'
+    """
     lines = proto.get("line")
     if "method" in proto and isinstance(lines, list):
         head = http_message(_str(proto.get("method"), "protoPayload.method"),
@@ -244,17 +270,70 @@ def _proto_message(proto: dict) -> str:
         return "\n".join([head, *texts]) if texts else head
     method = _str(proto.get("methodName") or proto.get("serviceName") or proto.get("@type") or "",
                   "protoPayload.methodName")
+    resource = _str(proto.get("resourceName"), "protoPayload.resourceName")
+    head = " ".join(p for p in (method, resource) if p)
     status = proto.get("status")
     if isinstance(status, dict) and (status.get("code") or status.get("message")):
         code, text = status.get("code"), status.get("message")
-        detail = f"{code}: {text}" if code is not None and text else (text or str(code))
-        return f"{method} {detail}".strip()
-    return method or ""
+        name = _grpc_name(code) if code else None
+        detail = f"{name}: {text}" if name and text and text != name else (name or str(text))
+        return f"{head} {detail}".strip()
+    return head
+
+
+#: At most this many fields name what happened in a payload without a message.
+SUMMARY_FIELDS = 4
+_SUMMARY_VALUE_CHARS = 40
+
+
+def _payload_summary(payload: dict, log_name: object) -> str:
+    """A short message for a payload without a message key (DNS queries, firewall and flow logs): its type
+    (``@type``, else the log's name) and its first categorical fields (short text without digits or spaces:
+    what happened, not which instance), one level of nesting deep, as ``key=value``; the payload as JSON
+    when it has none.
+
+    >>> _payload_summary({"queryName": "example.com.", "queryType": "A", "responseCode": "NOERROR",
+    ...                   "sourceIP": "10.0.0.3", "serverLatency": 14}, "projects/p/logs/dns.googleapis.com%2Fdns_queries")
+    'dns_queries queryName=example.com. queryType=A responseCode=NOERROR'
+    """
+    kind = payload.get("@type")
+    if isinstance(kind, str) and kind:
+        kind = kind.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+    elif isinstance(log_name, str) and log_name:
+        kind = log_name.rsplit("/", 1)[-1].replace("%2F", "/").rsplit("/", 1)[-1]
+    else:
+        kind = None
+    parts: list[str] = []
+
+    def visit(node: dict, prefix: str) -> None:
+        for key, value in node.items():
+            if len(parts) >= SUMMARY_FIELDS or key.startswith("@"):
+                continue
+            if value.__class__ is dict and not prefix:
+                visit(value, f"{key}.")
+            elif (value.__class__ is str and value and len(value) <= _SUMMARY_VALUE_CHARS
+                  and not any(c.isdigit() or c.isspace() for c in value)):
+                parts.append(f"{prefix}{key}={value}")
+
+    visit(payload, "")
+    if not parts:  # nothing categorical: the payload itself says it best
+        return _dumps(payload, "jsonPayload")
+    return " ".join(p for p in (kind, *parts) if p)
+
+
+def _text_level(message: str) -> tuple[str, str | None, str] | None:
+    """The level, logger and message a line format states at the start of ``message`` (None: none)."""
+    first, newline, rest = message.partition("\n")
+    groups = match_line(strip_ansi(first))
+    if groups is None or "severity" not in groups:
+        return None
+    return groups["severity"], groups.get("logger"), (groups.get("message") or "") + newline + rest
 
 
 _INT_LIMIT = 2**63
 _TRACEBACK_KEYSET = frozenset(_TRACEBACK_KEYS)
-_PY_LOCATION_KEYSET = frozenset(("pathname", "file", "filename", "lineno", "line", "funcName", "function", "func"))
+_PY_LOCATION_KEYSET = frozenset(("pathname", "file", "filename", "lineno", "line", "funcName", "function", "func",
+                                 "caller"))
 _USER_KEYSET = frozenset(_USER_KEYS)
 _LABEL_USER_KEYS = ("user_id", "userId", "user")
 _LABEL_USER_KEYSET = frozenset(_LABEL_USER_KEYS)
@@ -306,8 +385,34 @@ def _bare(entry: dict, timestamp_optional: bool) -> tuple[object, object]:
     ts = entry.get("timestamp") or entry.get("receiveTimestamp")
     if ts is None:
         ts = next((entry[k] for k in _BARE_TIME_KEYS if entry.get(k) is not None), None)
-    severity = next((entry[k] for k in _BARE_SEVERITY_KEYS if entry.get(k) is not None), None)
+    if isinstance(ts, (int, float)) and not isinstance(ts, bool):
+        ts = _epoch(ts)
+    key = next((k for k in _BARE_SEVERITY_KEYS if entry.get(k) is not None), None)
+    severity = None if key is None else entry[key]
+    if key == "level" and isinstance(severity, (int, float)) and not isinstance(severity, bool):
+        severity = NODE_LEVELS[max((k for k in NODE_LEVELS if k <= severity), default=10)]
+    elif isinstance(severity, str) and severity[-1:].isdigit():  # verbosity levels: DEBUG2, debug5
+        base = severity.rstrip("0123456789")
+        if base.upper() in s.SEVERITY_LEVELS or base.upper() in s._ALIASES:
+            severity = base
     return ts, severity
+
+
+def _epoch(value: float) -> str:
+    """An epoch number as RFC 3339, its unit told by its size (s, ms, µs or ns since 1970).
+
+    >>> _epoch(1745532517537), _epoch(1621717148.93849)
+    ('2025-04-24T22:08:37.537000000Z', '2021-05-22T20:59:08.938490000Z')
+    """
+    magnitude = abs(value)
+    digits = 9 if magnitude < 1e11 else 6 if magnitude < 1e14 else 3 if magnitude < 1e17 else 0  # to reach ns
+    # exact: a float's decimal digits as written (1621717148.93849), not its binary approximation
+    ns = value * 10**digits if value.__class__ is int else int(Decimal(repr(value)).scaleb(digits))
+    try:
+        whole = datetime.fromtimestamp(ns // 1_000_000_000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    except (OverflowError, OSError, ValueError):
+        raise Bad(f"time: epoch number out of range: {value!r}") from None
+    return f"{whole}.{ns % 1_000_000_000:09d}Z"
 
 
 def _user(payload: dict | None, labels: dict | None) -> str | None:
@@ -327,10 +432,14 @@ def _user(payload: dict | None, labels: dict | None) -> str | None:
 
 
 def _python_location(payload: dict) -> tuple[str | None, int | None, str | None]:
-    """Python logging's record attributes, as many JSON formatters emit them; ignored when not scalar."""
+    """Python logging's record attributes, as many JSON formatters emit them, or zap's ``caller``
+    (``"dir/file.go:42"``); ignored when not scalar."""
     pget = payload.get
     sfile = pget("pathname") or pget("file") or pget("filename")
     sline = pget("lineno") or pget("line")
+    caller = pget("caller")
+    if sfile is None and caller.__class__ is str and caller.rpartition(":")[2].isdigit():
+        sfile, _, sline = caller.rpartition(":")
     sfunc = pget("funcName") or pget("function") or pget("func")
     return (sfile if isinstance(sfile, str) else None,
             sline if sline.__class__ is int and -_INT_LIMIT <= sline < _INT_LIMIT
@@ -408,7 +517,7 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
         used, message = _json_message(payload)
         if message is None:
             message = http_message(_str(method, "httpRequest.requestMethod"), _str(url, "httpRequest.requestUrl"),
-                                   status) if http else _dumps(payload, "jsonPayload")
+                                   status) if http else _payload_summary(payload, get("logName"))
         else:
             tb = _traceback(payload, used)
             if tb and tb not in message:
@@ -464,6 +573,15 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
     if logger is None and labels and not _LABEL_LOGGER_KEYSET.isdisjoint(labels):
         logger = _first(labels, _LABEL_LOGGER_KEYS, "labels")
     user = _user(payload, labels)
+    if severity == "DEFAULT" and (is_text or payload) and message:
+        # no level of its own (stdout/stderr on Cloud Run): the one its text states, the prefix removed
+        stated = _text_level(message)
+        if stated is not None:
+            severity = severity_of(stated[0], sev_cache)
+            logger = logger or stated[1]
+            message = stated[2]
+    if "\x1b" in message:
+        message = strip_ansi(message)
 
     trace = get("trace")
     span = get("spanId")

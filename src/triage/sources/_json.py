@@ -1,5 +1,6 @@
 """A JSON document: ``gcloud logging read --format=json`` output (an array of LogEntry objects, newest
-first), a single LogEntry, or an API ``entries.list`` response (``{"entries": [...]}``)."""
+first), a single LogEntry, an API ``entries.list`` response (``{"entries": [...]}``), or LogEntry objects
+one after another (pretty-printed, as pasted from the console or concatenated pages)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def _stamp(entry: object) -> str:
 
 
 def _salvage(data: bytes, collector: Collector, src: int, reason: str) -> None:
-    """Invalid JSON (typically a truncated download): keep the elements before the damage, reject the rest."""
+    """Invalid JSON as one document: objects one after another (each is a record), or a truncated download
+    (the elements before the damage are kept, the rest rejected)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:  # keep what precedes the bad bytes
@@ -64,6 +66,9 @@ def _salvage(data: bytes, collector: Collector, src: int, reason: str) -> None:
     del data
     decoder = json.JSONDecoder()
     i = _skip(text, 0)
+    if text.startswith("{", i):
+        _objects(text, i, decoder, collector, src, reason)
+        return
     if not text.startswith("[", i):
         collector.reject(src, None, reason)
         return
@@ -83,6 +88,27 @@ def _salvage(data: bytes, collector: Collector, src: int, reason: str) -> None:
             break
     collector.add_many(src, entries)
     collector.reject(src, index, f"from this element on: {reason}")
+
+
+def _objects(text: str, i: int, decoder: json.JSONDecoder, collector: Collector, src: int, reason: str) -> None:
+    """Values one after another (whitespace or commas between them), numbered from 0; the first that does
+    not parse is rejected with the rest of the text."""
+    entries: list[tuple[int, object, None]] = []
+    while i < len(text):
+        try:
+            entry, i = decoder.raw_decode(text, i)
+        except json.JSONDecodeError as exc:
+            collector.add_many(src, entries)
+            collector.reject(src, len(entries), f"from this object on: invalid JSON: {exc}")
+            return
+        if isinstance(entry, dict) and isinstance(entry.get("entries"), list):  # an API page
+            entries.extend((len(entries) + k, item, None) for k, item in enumerate(entry["entries"]))
+        else:
+            entries.append((len(entries), entry, None))
+        i = _skip(text, i)
+        if text.startswith(",", i):
+            i = _skip(text, i + 1)
+    collector.add_many(src, entries)
 
 
 def _skip(text: str, i: int) -> int:

@@ -1,10 +1,13 @@
-"""Plain-text application logs: one record per line that matches a record pattern; lines that do not
-(traceback frames, wrapped messages) continue the previous record.
+"""Plain-text application logs: one record per line that starts a record; the lines that do not
+(traceback frames, wrapped messages) continue it.
 
-Built-in patterns: Python ``logging``'s default ``LEVEL:logger:message``, uvicorn's ``INFO:     ...`` and
-access lines, ``%(asctime)s - %(name)s - %(levelname)s - %(message)s``, Flask's ``[ts] LEVEL in module:``,
-and ``<timestamp> LEVEL [logger] message`` with ISO or ``2025-09-09 01:33:32,726`` timestamps. Text without
-a UTC offset is taken as UTC; records without a timestamp keep NaT (sorted last, in file order).
+With the built-in formats (:data:`triage.sources.line_formats.LINE_FORMATS`: Python ``logging``'s
+default ``LEVEL:logger:message``, uvicorn, gunicorn, glog/klog, Spring Boot, Flask, logback and
+``<timestamp> LEVEL [logger] message`` variants) a line that matches a format starts a record and any other
+line continues the one before it. A line that matches no format starts a record of its own (the level is
+then unknown: DEFAULT) unless it continues a traceback or is indented, as in a log without timestamps.
+ANSI colour codes are removed before matching (the original text stays in ``raw``). Text without a UTC
+offset is taken as UTC; records without a timestamp keep NaT (sorted last, in file order).
 """
 
 from __future__ import annotations
@@ -17,32 +20,11 @@ import orjson
 from ._entries import Collector
 from ._fields import COLUMN_PATHS
 from ._read import DEFAULT_MAX_LINE_BYTES, Unreadable, iter_lines
+from ._tracebacks import continues_traceback
+from .line_formats import LINE_FORMATS, strip_ansi
 
-_LEVEL = r"(?:DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL|ALERT|EMERGENCY|TRACE|SEVERE)"
-_LEVEL_ANY_CASE = r"(?i:DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL|ALERT|EMERGENCY|TRACE|SEVERE)"
-_TS = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?"
-_SEP = r"\s*[-|:]?\s*"
-
-PATTERNS = tuple(re.compile(p) for p in (
-    # uvicorn access: INFO:     127.0.0.1:5000 - "GET /x HTTP/1.1" 200 OK
-    rf'^(?:(?P<timestamp>{_TS}){_SEP})?(?P<severity>{_LEVEL}):\s+(?P<client>\S+) - '
-    rf'"(?P<http_method>[A-Z]+) (?P<http_url>\S+) [^"]*" (?P<http_status>\d{{3}})\b',
-    # Python logging's default: ERROR:app.db:connection refused
-    rf"^(?P<severity>{_LEVEL}):(?P<logger>[^:\s]*):(?P<message>.*)$",
-    # uvicorn: INFO:     Started server process [1]
-    rf"^(?P<severity>{_LEVEL}):\s+(?P<message>.*)$",
-    # 2025-09-09 01:33:32,726 - app.db - ERROR - connection refused
-    rf"^(?P<timestamp>{_TS})\s+-\s+(?P<logger>\S+)\s+-\s+(?P<severity>{_LEVEL_ANY_CASE})\s+-\s+(?P<message>.*)$",
-    # Flask: [2025-09-09 01:33:32,726] ERROR in app: boom
-    rf"^\[(?P<timestamp>{_TS})\]\s+(?P<severity>{_LEVEL})\s+in\s+(?P<logger>[\w.]+):\s?(?P<message>.*)$",
-    # 2025-09-09 01:33:32,726 ERROR [app.db] connection refused  (also bracketed / dashed variants)
-    rf"^\[?(?P<timestamp>{_TS})\]?{_SEP}\[?(?P<severity>{_LEVEL_ANY_CASE})\]?(?::|\s|$){_SEP}"
-    rf"(?:\[(?P<logger>[^\]]+)\]{_SEP})?(?P<message>.*)$",
-    # 2025-09-09 01:33:32,726 [app.db] ERROR connection refused
-    rf"^\[?(?P<timestamp>{_TS})\]?\s+\[(?P<logger>[^\]]+)\]\s+(?P<severity>{_LEVEL_ANY_CASE})\b{_SEP}(?P<message>.*)$",
-    # 2025-09-09T01:33:32Z message (no level)
-    rf"^\[?(?P<timestamp>{_TS})\]?\s+(?P<message>.*)$",
-))
+#: The built-in record patterns, in the order they are tried (one table: :mod:`.line_formats`).
+PATTERNS = tuple(fmt.pattern for fmt in LINE_FORMATS)
 
 
 def _set(entry: dict, dotted: str, value: str) -> None:
@@ -76,18 +58,31 @@ def read_text(path: Path, collector: Collector, *, pattern: str | re.Pattern | N
     """Add every record of the text log at ``path`` to ``collector``.
 
     With ``pattern``, lines before its first match are rejected (the pattern does not fit the file);
-    with the built-in patterns, such lines are records of their own.
+    with the built-in formats, such lines are records of their own.
     """
     src = collector.begin(str(path))
-    patterns = PATTERNS if pattern is None else (re.compile(pattern) if isinstance(pattern, str) else pattern,)
+    custom = None if pattern is None else (re.compile(pattern) if isinstance(pattern, str) else pattern)
     record: dict | None = None
+    lines: list[str] = []  # the record's original lines (for raw)
+    plain = False  # the open record is a line no format matched: only continuation lines join it
+    tb_state: str | None = None
     start = number = seen = 0
 
     def flush() -> None:
         if record is not None:
             fields = {k: v for k, v in record.items() if v is not None}
-            raw = orjson.dumps({"line": start, **fields}).decode()
+            raw = orjson.dumps({"line": start, **fields, "text": "\n".join(lines)}).decode()
             collector.add(src, start, to_entry(fields), raw, timestamp_optional=True)
+
+    def fields_of(line: str) -> dict | None:
+        if custom is not None:
+            found = custom.match(line)
+            return None if found is None else found.groupdict()
+        for fmt in LINE_FORMATS:
+            groups = fmt.match(line)
+            if groups is not None:
+                return groups
+        return None
 
     try:
         for number, data in iter_lines(path, max_line_bytes=max_line_bytes):
@@ -96,22 +91,35 @@ def read_text(path: Path, collector: Collector, *, pattern: str | re.Pattern | N
                 collector.reject(src, number, f"line longer than max_line_bytes={max_line_bytes}")
                 continue
             try:
-                line = data.decode("utf-8")
+                original = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 collector.reject(src, number, f"not valid UTF-8 at byte {exc.start}")
                 continue
-            match = next((m for p in patterns if (m := p.match(line))), None)
-            if match is not None:
+            line = strip_ansi(original)
+            groups = fields_of(line)
+            if groups is not None:
                 flush()
-                record, start = match.groupdict(), number
-            elif record is not None:
+                record, start, lines, plain, tb_state = groups, number, [original], False, None
+                continue
+            if record is not None and not plain:
                 record["message"] = f"{record.get('message') or ''}\n{line}"
-            elif pattern is not None:
+                lines.append(original)
+                continue
+            if custom is not None:
                 collector.reject(src, number, "line does not match pattern (and no record precedes it)")
-            elif line.strip():
-                record, start = {"message": line}, number
-                flush()
-                record = None
+                continue
+            if record is not None:
+                state = continues_traceback(tb_state, line)
+                if state is not None or (line[:1] in (" ", "\t") and line.strip()):
+                    tb_state = state
+                    record["message"] = f"{record['message']}\n{line}"
+                    lines.append(original)
+                    continue
+            if not line.strip():
+                continue
+            flush()
+            record, start, lines, plain = {"message": line}, number, [original], True
+            tb_state = continues_traceback(None, line)
         flush()
     except Unreadable as exc:
         flush()

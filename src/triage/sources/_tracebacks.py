@@ -52,6 +52,24 @@ def _step(state: str, line: str) -> str | None:
     return None
 
 
+def continues_traceback(state: str | None, line: str) -> str | None:
+    """The traceback grammar's state after ``line`` when it starts or continues a traceback (None: it does
+    not). ``state`` is the state after the previous line (None: not in a traceback). A frame line with no
+    header before it (the header was cut off) starts one too.
+
+    >>> state = continues_traceback(None, "Traceback (most recent call last):")
+    >>> state = continues_traceback(state, '  File "app.py", line 3, in <module>')
+    >>> continues_traceback(state, "ValueError: bad"), continues_traceback("exception", "next record")
+    ('exception', None)
+    """
+    stripped = line.rstrip()
+    if stripped == START:
+        return "frames"
+    if state is None:
+        return "frames" if line[:1] in (" ", "\t") and line.lstrip().startswith('File "') else None
+    return _step(state, line)
+
+
 def _accept(state: str, message: str) -> str | None:
     for line in message.split("\n"):
         state = _step(state, line)
