@@ -32,7 +32,10 @@ __all__ = [
     "TRUNCATION",
     "USER_MENTION",
     "USERS_LIST",
+    "WORKLOAD_PREFIX",
+    "WORKLOAD_SUFFIX",
     "is_person",
+    "is_workload",
     "mentioned_ids",
     "own_text",
     "replace_mentions",
@@ -95,6 +98,24 @@ def is_person(value: object) -> bool:
     """
     text = str(value).strip()
     return text.lower() not in NOT_USERS and not _DECIMAL.match(text)
+
+
+#: Callers that are workloads, not people: Google service accounts (``ci@p.iam.gserviceaccount.com``,
+#: Google-managed agents) and Kubernetes service accounts. Redaction keeps these marks in pseudonyms so a replayed
+#: sample tells workloads from people as the original did.
+WORKLOAD_SUFFIX, WORKLOAD_PREFIX = ".gserviceaccount.com", "system:serviceaccount:"
+
+
+def is_workload(principal: object) -> bool:
+    """Is an audited caller a workload (a service account) rather than a person?
+
+    >>> is_workload("ci@proj.iam.gserviceaccount.com"), is_workload("system:serviceaccount:ns:sa")
+    (True, True)
+    >>> is_workload("ana@example.com")
+    False
+    """
+    text = str(principal).strip().lower()
+    return text.endswith(WORKLOAD_SUFFIX) or text.startswith(WORKLOAD_PREFIX)
 
 
 def own_text(text: str) -> str:

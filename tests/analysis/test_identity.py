@@ -34,6 +34,10 @@ NAMED = [
 STRUCTURED = [("session opened again for {}", "frank-01"), ("session closed for user {}", "g1")]
 
 
+AUDIT_CALLERS = ["ivy.chen@example.org", "deployer@proj-1.iam.gserviceaccount.com",
+                 "system:serviceaccount:default:builder"]
+
+
 def entries() -> list[dict]:
     out = []
     for i, (text, _) in enumerate(NAMED):
@@ -47,6 +51,12 @@ def entries() -> list[dict]:
                 "Request req_9990c36ae0f0 completed for user hank_5 in 315ms"})
     out.append({"timestamp": "2025-09-09T00:02:01Z", "insertId": "k1", "textPayload":
                 "Slow request req_9990c36ae0f0: 796ms; user hank_5 waited"})
+    # Audit logs: a person's principalEmail is the user; service accounts are workloads, nobody's user.
+    for i, principal in enumerate(AUDIT_CALLERS):
+        out.append({"timestamp": f"2025-09-09T00:03:{i:02d}Z", "insertId": f"a{i}", "severity": "NOTICE",
+                    "protoPayload": {"@type": "type.googleapis.com/google.cloud.audit.AuditLog",
+                                     "methodName": "SetIamPolicy", "resourceName": "projects/p/topics/t",
+                                     "authenticationInfo": {"principalEmail": principal}}})
     return out
 
 
@@ -73,11 +83,12 @@ def test_every_user_add_users_resolves_is_pseudonymised_by_save_sample(tmp_path)
     source.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in entries()))
     frame = triage.load(source)
     named = set(triage.add_users(frame)[s.USER].dropna())
-    assert named >= {u for _, u in NAMED} | {u for _, u in STRUCTURED} | {"hank_5"}
+    assert named >= {u for _, u in NAMED} | {u for _, u in STRUCTURED} | {"hank_5", AUDIT_CALLERS[0]}
+    assert not named & set(AUDIT_CALLERS[1:])  # workloads are no users
     sample = triage.save_sample(frame, tmp_path / "out.jsonl.gz", project="p")
     text = gzip.decompress(sample.read_bytes()).decode()
     leaked = sorted(u for u in named if re.search(rf"(?<![\w.-]){re.escape(u)}(?![\w-])", text))
-    assert leaked == []
+    assert leaked == [] and "proj-1" not in text and "builder" not in text
     # The redacted sample still names as many distinct users, under pseudonyms.
     again = triage.add_users(triage.load(sample))
     assert again[s.USER].nunique() == len(named)

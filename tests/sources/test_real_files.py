@@ -35,18 +35,18 @@ class Facts:
 FACTS = {
     # --- Cloud Logging entries ---------------------------------------------------------------------------
     "cloud_logging/audit_data_access.jsonl": Facts(
-        4, {"INFO": 4}, services={"compute.googleapis.com"},
+        4, {"INFO": 4}, users={"xxx@xxx.xxx"}, services={"compute.googleapis.com"},
         messages=("GetResourceBillingInfo projects/elastic-beats",
                   "beta.compute.instances.aggregatedList projects/elastic-beats/global/instances PERMISSION_DENIED")),
     "cloud_logging/audit_k8s_permission_denied.jsonl": Facts(
-        1, {"DEFAULT": 1}, services={"example-cluster"},
+        1, {"DEFAULT": 1}, users={"system:anonymous"}, services={"example-cluster"},
         messages=("io.k8s.get HNAP1 PERMISSION_DENIED",)),
-    "cloud_logging/audit_pubsub_create_topic.json": Facts(
+    "cloud_logging/audit_pubsub_create_topic.json": Facts(  # a service account: a workload, no user
         1, {"NOTICE": 1},
         messages=("google.pubsub.v1.Publisher.CreateTopic projects/test-project/topics/test-auditlogs-source",)),
-    "cloud_logging/audit_service_account_no_email.jsonl": Facts(
+    "cloud_logging/audit_service_account_no_email.jsonl": Facts(  # a principalSubject, no email: no user
         1, {"INFO": 1}, messages=("GenerateAccessToken projects/-/serviceAccounts/somenumber",)),
-    "cloud_logging/audit_set_iam_policy.jsonl": Facts(
+    "cloud_logging/audit_set_iam_policy.jsonl": Facts(  # by a CI service account: no user
         1, {"NOTICE": 1},
         messages=("SetIamPolicy projects/project-id",)),
     "cloud_logging/cloud_run_gunicorn_pasted.json": Facts(  # 8 objects pasted one after another, no severity

@@ -13,7 +13,8 @@ The rules mirror :func:`triage.sources._fields.extract`, reading its key tables 
 message precedence (``textPayload``; ``jsonPayload``'s message keys, with a traceback key appended; the
 payload as JSON; ``protoPayload`` as ``"methodName resourceName STATUS_NAME: message"``; an ``httpRequest``
 alone as ``"METHOD /path STATUS"``), service and revision from ``resource.labels`` (then ``serviceContext``,
-then ``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels``, the trace
+then ``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels`` then an
+audit log's ``principalEmail`` (not a service account's), the trace
 from ``trace`` or the payload's ``logging.googleapis.com/trace``, severity names and numbers as
 :func:`triage.schema.severity_name`, and timestamps (``timestamp`` or ``receiveTimestamp``) to nanoseconds.
 
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from triage import schema as s
+from triage.identity import WORKLOAD_PREFIX, WORKLOAD_SUFFIX
 from triage.remote._compile import literal
 from triage.remote._dialects import fragment
 from google.rpc import code_pb2
@@ -249,13 +251,17 @@ def _message_steps(entry: _Json, http_line: exp.Expression, http_on: exp.Express
 
 
 def _user(entry: _Json, labels: list[exp.Expression]) -> exp.Expression:
-    """The payload's first user key (an object's id, user_id or email), then the labels' user keys."""
+    """The payload's first user key (an object's id, user_id or email), then the labels' user keys, then an
+    audit log's caller (``protoPayload.authenticationInfo.principalEmail``)."""
     values = []
     for key in f._USER_KEYS:
         sub = _first([entry.scalar("jsonPayload", key, k) for k in ("id", "user_id", "email")])
         values.append(fragment("IF({t} = 'object', {sub}, {v})", t=entry.node_type("jsonPayload", key), sub=sub,
                                v=entry.scalar("jsonPayload", key)))
-    return _first(values + labels)
+    principal = entry.scalar("protoPayload", *f._PROTO_USER_PATH) if entry.has("protoPayload") else None
+    proto = [fragment("CASE WHEN {p} LIKE {s} OR {p} LIKE {w} THEN NULL ELSE {p} END", p=principal,
+                      s=literal(f"%{WORKLOAD_SUFFIX}"), w=literal(f"{WORKLOAD_PREFIX}%"))] if principal else []
+    return _first(values + labels + proto)
 
 
 def _fields(entry: _Json, *, t_ns: exp.Expression, severity: exp.Expression, http: dict[str, exp.Expression],

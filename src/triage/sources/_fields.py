@@ -13,6 +13,7 @@ import orjson
 from google.rpc import code_pb2
 
 from .. import schema as s
+from ..identity import is_workload
 from .line_formats import match_line, strip_ansi
 
 
@@ -103,7 +104,7 @@ _BARE_TIME_KEYS = ("time", "@timestamp", "ts", "asctime")
 _BARE_SEVERITY_KEYS = ("severity", "level", "levelname", "log.level", "lvl", "log_level")
 #: pino's and bunyan's numeric ``level`` (10 trace … 60 fatal); a number in between takes the level below.
 NODE_LEVELS = {10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARNING", 50: "ERROR", 60: "CRITICAL"}
-
+_PROTO_USER_PATH = ("authenticationInfo", "principalEmail")
 
 
 def _str(value: object, field: str) -> str | None:
@@ -279,6 +280,27 @@ def _proto_message(proto: dict) -> str:
         detail = f"{name}: {text}" if name and text and text != name else (name or str(text))
         return f"{head} {detail}".strip()
     return head
+
+
+def _proto_user(proto: dict | None) -> str | None:
+    """The caller of an audited request, ``authenticationInfo.principalEmail``, unless it is a workload
+    (a service account deploying or calling an API is no affected user; it stays in ``raw``).
+
+    >>> _proto_user({"authenticationInfo": {"principalEmail": "ana@example.com"}})
+    'ana@example.com'
+    >>> _proto_user({"authenticationInfo": {"principalEmail": "ci@p.iam.gserviceaccount.com"}}) is None
+    True
+    """
+    if not proto or proto.__class__ is not dict:
+        return None
+    info = proto.get(_PROTO_USER_PATH[0])
+    if info.__class__ is not dict:
+        return None
+    value = info.get(_PROTO_USER_PATH[1])
+    if value is None or value == "":
+        return None
+    value = _str(value, "protoPayload.authenticationInfo.principalEmail")
+    return None if is_workload(value) else value
 
 
 #: At most this many fields name what happened in a payload without a message.
@@ -573,6 +595,8 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
     if logger is None and labels and not _LABEL_LOGGER_KEYSET.isdisjoint(labels):
         logger = _first(labels, _LABEL_LOGGER_KEYS, "labels")
     user = _user(payload, labels)
+    if user is None and proto is not None:
+        user = _proto_user(proto)
     if severity == "DEFAULT" and (is_text or payload) and message:
         # no level of its own (stdout/stderr on Cloud Run): the one its text states, the prefix removed
         stated = _text_level(message)

@@ -24,6 +24,8 @@ import hashlib
 import hmac
 import ipaddress
 
+from ..identity import WORKLOAD_PREFIX, WORKLOAD_SUFFIX
+
 
 _DIGITS = "0123456789"
 _CLASSES = (_DIGITS, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ")
@@ -63,6 +65,20 @@ class Pseudonymizer:
         cached = self._tokens.get(text)
         if cached is not None:
             return cached
+        # A workload's marks are no personal data and say it is no person: keep them, as add_users reads them.
+        lower = text.lower()
+        if lower.endswith(WORKLOAD_SUFFIX) and len(text) > len(WORKLOAD_SUFFIX):
+            cut = len(text) - len(WORKLOAD_SUFFIX)
+            result = self._shifted(text[:cut]) + text[cut:]
+        elif lower.startswith(WORKLOAD_PREFIX) and len(text) > len(WORKLOAD_PREFIX):
+            result = text[:len(WORKLOAD_PREFIX)] + self._shifted(text[len(WORKLOAD_PREFIX):])
+        else:
+            result = self._shifted(text)
+        self._tokens[text] = result
+        return result
+
+    def _shifted(self, text: str) -> str:
+        """Each letter and digit shifted within its class by a keyed stream over the text so far."""
         mac = hmac.new(self.key, b"token\x00", hashlib.sha256)
         out = []
         for i, ch in enumerate(text):
@@ -76,9 +92,7 @@ class Pseudonymizer:
                 ch_out = ch
             out.append(ch_out)
             mac.update(ch.encode())
-        result = "".join(out)
-        self._tokens[text] = result
-        return result
+        return "".join(out)
 
     def value(self, value: object) -> object:
         """A user id from a structured field: strings → :meth:`token`; integers stay integers."""
