@@ -49,8 +49,9 @@ def build(
     if x_title is not None:
         rows = _rows(fig)
         fig.update_xaxes(title_text=plotly_text(x_title), **(dict(row=rows, col=1) if rows else {}))
-    if y_title is not None:
-        fig.update_yaxes(title_text=plotly_text(y_title))
+    if y_title is not None:  # axes the caller titled itself (a right-hand baseline axis) keep their title
+        text = plotly_text(y_title)
+        fig.for_each_yaxis(lambda axis: axis.update(title_text=text) if axis.title.text is None else None)
     return fig
 
 

@@ -118,7 +118,7 @@ def frequency(
     if baseline:
         extra["yaxis2"] = dict(title=dict(text="all other events", font=dict(color="#888")), overlaying="y",
                                side="right", showgrid=False, rangemode="tozero", tickfont=dict(color="#888"),
-                               tickformat="~s")
+                               tickformat=",.0f")  # whole events, not the synced ticks' 37.9001
     default = f"Events per {freq}: " + (f"the {len(keep)} problem signatures by priority" if signatures is None
                                         else "chosen signatures")
     if signatures is None and not keep:
