@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _API = {
+    "TriageError": "triage.errors",
     # sources
     "load": "triage.sources",
     "LoadError": "triage.sources",

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from triage.plot._style import HEIGHT, WIDTH
 
+from ..errors import TriageError
 from ._files import replace_into, staging
 
 IMAGE_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
@@ -133,7 +134,7 @@ def _safe_name(name: object) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).lstrip(".") or "figure"
 
 
-class ChromiumMissing(RuntimeError):
+class ChromiumMissing(TriageError, RuntimeError):
     """Image export (PNG, SVG, PDF) needs a Chromium browser and none was found; HTML export works without one."""
 
 

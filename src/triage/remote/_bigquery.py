@@ -11,13 +11,14 @@ import re
 
 import pandas as pd
 
+from triage.errors import TriageError
 from triage.remote._aggregate import to_frame
 
 #: ``project.dataset.table`` (or a Log Analytics view ``project.location.bucket.view``), backticks optional.
 TABLE_ID = re.compile(r"^`?[A-Za-z0-9_\-]+(?:[.:][A-Za-z0-9_\-$*]+){2,3}`?$")
 
 
-class BytesLimitExceeded(RuntimeError):
+class BytesLimitExceeded(TriageError, RuntimeError):
     """The dry run says the query would scan more than ``max_bytes``; nothing was run."""
 
     def __init__(self, estimate: int, limit: int):

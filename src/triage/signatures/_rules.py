@@ -50,6 +50,7 @@ import pyarrow.compute as pc
 import yaml
 
 from triage import schema as s
+from triage.errors import TriageError
 from triage.signatures._signature import SIGNATURE_VERSION
 from triage.signatures._tracebacks import parse
 
@@ -58,7 +59,7 @@ ACTIONS = ("merge", "split")
 MAX_RULES_BYTES = 1_000_000
 
 
-class RulesError(ValueError):
+class RulesError(TriageError, ValueError):
     """A rules file or rule that cannot be used; the message names the file and the rule."""
 
 

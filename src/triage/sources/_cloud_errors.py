@@ -11,6 +11,8 @@ from typing import Any
 import pandas as pd
 from google.api_core import exceptions as gexc
 
+from ..errors import TriageError
+
 # gRPC-named errors (PermissionDenied, InvalidArgument, ...) subclass these HTTP ones.
 _HINTS = {
     gexc.Forbidden: "check that your credentials (Application Default Credentials: "
@@ -22,7 +24,7 @@ _HINTS = {
 }
 
 
-class CloudLoggingError(RuntimeError):
+class CloudLoggingError(TriageError, RuntimeError):
     """A Cloud Logging read failed. Names the project and filter; carries what is needed to resume.
 
     Attributes

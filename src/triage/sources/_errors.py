@@ -7,11 +7,12 @@ import warnings
 import pandas as pd
 
 from .. import schema as s
+from ..errors import TriageError
 
 ERRORS_MODES = ("raise", "report")
 
 
-class LoadError(ValueError):
+class LoadError(TriageError, ValueError):
     """A record could not be read. Names the source (file or API filter), the line or index, and why.
 
     ``line`` is a 1-based line number for line-oriented input (JSON Lines, CSV, text) and a 0-based
