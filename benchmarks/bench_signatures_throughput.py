@@ -92,7 +92,7 @@ def main() -> None:
     rows = []
     for size in sorted({min(s, n) for s in (100_000, 300_000, n)}):
         rate, signatures = triage_rate(lines.slice(0, size))
-        rows.append((f"triage.templates", size, rate, signatures))
+        rows.append(("triage.templates", size, rate, signatures))
     subset = lines.slice(0, min(drain_n, n)).to_pylist()
     rows.append(("drain3 default", len(subset), drain_rate(subset, masking=False), None))
     rows.append(("drain3 + masking", len(subset), drain_rate(subset, masking=True), None))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from triage import schema as s
-from triage.analysis import cascades
 from triage.analysis import _columns as c
+from triage.analysis import cascades
 
 from ._frames import frame, stack
 

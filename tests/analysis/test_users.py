@@ -72,7 +72,7 @@ def test_ambiguous_truncated_prefix_stays_unresolved():
 
 def test_connection_ids_by_accept_entry_and_by_prefix():
     messages = [
-        f"WebSocket connection accepted: ws_staging-_17_ab for user staging-e2e-user-002",
+        "WebSocket connection accepted: ws_staging-_17_ab for user staging-e2e-user-002",
         "WebSocket connection accepted: ws_staging-_18_cd for user staging-e2e-user-001",
         "Message routed for ws_staging-_17_ab: 300 bytes",  # prefix ambiguous; the accept entry decides
         f"for user {FULL}",

@@ -8,7 +8,7 @@ import pytest
 import triage.plot as tp
 from triage import schema as s
 
-from .browser import page, draw
+from .browser import draw, page
 
 pytestmark = pytest.mark.browser
 

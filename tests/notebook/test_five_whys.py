@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from triage.notebook import Evidence, FiveWhys
-from triage.plot import markdown_text
 from triage.notebook._facts import SignatureFacts
 from triage.notebook._five_whys import _problem
 from triage.notebook._worksheet_md import NO_EVIDENCE
+from triage.plot import markdown_text
 
 from .frames import XSS_IMG, XSS_SCRIPT
 

@@ -10,8 +10,18 @@ import plotly.graph_objects as go
 from triage import schema as s
 
 from ._builder import build, facet_height, grid, marker_line
-from ._data import (group_other, legend_label, revision_switches, short_revision, template_map, top_signatures,
-                    users_per_signature, utc_naive, with_signatures, with_users)
+from ._data import (
+    group_other,
+    legend_label,
+    revision_switches,
+    short_revision,
+    template_map,
+    top_signatures,
+    users_per_signature,
+    utc_naive,
+    with_signatures,
+    with_users,
+)
 from ._escape import plotly_text
 from ._style import BURST_COLOR, DEPLOY_COLOR, HOVER_CHARS, OTHER, OTHER_COLOR, signature_colors
 

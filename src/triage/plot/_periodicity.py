@@ -12,7 +12,7 @@ from triage import schema as s
 
 from ._builder import build, facet_height, grid, marker_line
 from ._data import legend_label, template_map, with_signatures
-from ._escape import plotly_text, shorten
+from ._escape import shorten
 from ._style import LEGEND_CHARS, signature_colors
 
 HOVER = "<b>%{fullData.name}</b><br>gap %{x} s: %{y} times<extra></extra>"

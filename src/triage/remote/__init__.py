@@ -8,7 +8,7 @@ masked templates. ``summarize_remote`` returns the same summary and timeline as 
 on the full frame; ``sql`` shows the query.
 """
 
-from triage.remote._api import RemoteSummary, summarize_remote, sql
+from triage.remote._api import RemoteSummary, sql, summarize_remote
 from triage.remote._bigquery import BytesLimitExceeded
 
 __all__ = ["BytesLimitExceeded", "RemoteSummary", "sql", "summarize_remote"]

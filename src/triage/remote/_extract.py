@@ -33,14 +33,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from google.rpc import code_pb2
 from sqlglot import exp
 
 from triage import schema as s
 from triage.identity import WORKLOAD_PREFIX, WORKLOAD_SUFFIX
 from triage.remote._compile import literal
 from triage.remote._dialects import fragment
-from google.rpc import code_pb2
-
 from triage.sources import _fields as f
 
 SHAPES = ("entries", "sink", "frame")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-
-from triage import schema as s
 import pyarrow.compute as pc
 
+from triage import schema as s
 from triage.signatures._location import location_merges, locations
 from triage.signatures._params import LIST_TYPE, params_array
 from triage.signatures._pipeline import as_arrow, encode, first_rows, run

@@ -13,13 +13,12 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from google.api_core import exceptions as gexc
 from google.api_core import retry as gretry
 from tqdm.auto import tqdm
 
-from . import _cloud_pages
 from triage.schema import ATTR_QUERY
 
+from . import _cloud_pages
 from ._cloud_errors import CloudLoggingError, annotate_interrupt, describe, interrupt_after
 from ._cloud_filter import _utc_now, compose, logging_filter, rfc3339
 from ._entries import Collector

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextvars
-import os
 import gzip
 import io
+import os
 import threading
 import zlib
 from collections.abc import Iterator

@@ -26,7 +26,6 @@ import ipaddress
 
 from ..identity import WORKLOAD_PREFIX, WORKLOAD_SUFFIX
 
-
 _DIGITS = "0123456789"
 _CLASSES = (_DIGITS, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ")
 _CLASS_OF = {ch: cls for cls in _CLASSES for ch in cls}
