@@ -68,7 +68,7 @@ def step_ns(freq: str) -> int:
     return step
 
 
-def source_table(name: str) -> exp.Expression:
+def source_table(name: str) -> exp.Expr:
     """A table (``project.dataset.table`` in BigQuery) as the query's source, aliased ``src``.
 
     Parts that are not plain identifiers (``my-project``) are quoted, so every dialect reads them.
@@ -152,8 +152,8 @@ def _literal(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str | None = None,
-          dedupe: bool = True) -> exp.Expression:
+def query(fields: Fields, source: exp.Expr, *, freq: str = "1min", by: str | None = None,
+          dedupe: bool = True) -> exp.Expr:
     """The aggregate query over ``source`` (aliased ``src``), in GoogleSQL as a sqlglot tree.
 
     Parameters
@@ -217,7 +217,7 @@ def query(fields: Fields, source: exp.Expression, *, freq: str = "1min", by: str
            CAST(COALESCE(storms.bursts, 0) AS INT64) AS bursts
     FROM summary LEFT JOIN storms USING (kind, key)
     UNION ALL
-    SELECT 'B' AS part, kind, key, bucket_ns, {GROUPS.get(by, "CAST(NULL AS STRING)")} AS grp, COUNT(*) AS n,
+    SELECT 'B' AS part, kind, key, bucket_ns, {GROUPS[by] if by is not None else "CAST(NULL AS STRING)"} AS grp, COUNT(*) AS n,
            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM keyed GROUP BY kind, key, bucket_ns, grp
     """

@@ -41,7 +41,7 @@ def _engine(source, engine: str | None, client) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def _tree(shape: str, options: tuple, table: str, freq: str, by: str | None, dedupe: bool) -> exp.Expression:
+def _tree(shape: str, options: tuple, table: str, freq: str, by: str | None, dedupe: bool) -> exp.Expr:
     """The query tree (cached: building it parses and renders the masking chain many times)."""
     return query(fields(shape, **dict(options)), source_table(table), freq=freq, by=by,
                  dedupe=dedupe and shape != "frame")

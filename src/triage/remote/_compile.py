@@ -57,29 +57,29 @@ def literal(text: str) -> exp.Literal:
     return exp.Literal.string(text)
 
 
-def replace(expr: exp.Expression, pattern: str, replacement: str) -> exp.Expression:
+def replace(expr: exp.Expr, pattern: str, replacement: str) -> exp.Expr:
     """``REGEXP_REPLACE(expr, pattern, replacement)``, every match replaced, ``replacement`` in Python form."""
     return exp.RegexpReplace(this=expr, expression=literal(pattern), replacement=literal(rewrite(replacement)))
 
 
-def contains(expr: exp.Expression, pattern: str) -> exp.Expression:
+def contains(expr: exp.Expr, pattern: str) -> exp.Expr:
     """``REGEXP_CONTAINS(expr, pattern)`` (DuckDB: ``regexp_matches``)."""
     return exp.RegexpLike(this=expr, expression=literal(pattern))
 
 
-def extract(expr: exp.Expression, pattern: str) -> exp.Expression:
+def extract(expr: exp.Expr, pattern: str) -> exp.Expr:
     """The first match of ``pattern``'s single capture group: NULL (BigQuery) or '' (DuckDB) without a match."""
     return exp.RegexpExtract(this=expr, expression=literal(pattern), group=exp.Literal.number(1))
 
 
-def mask(expr: exp.Expression, rules: Iterable[Mask] = MASKS) -> exp.Expression:
+def mask(expr: exp.Expr, rules: Iterable[Mask] = MASKS) -> exp.Expr:
     """The masking table applied in order: ``REGEXP_REPLACE(... REGEXP_REPLACE(expr, p1, r1) ..., pn, rn)``."""
     for rule in rules:
         expr = replace(expr, rule.pattern, rule.replacement)
     return expr
 
 
-def concat(*parts: exp.Expression) -> exp.Expression:
+def concat(*parts: exp.Expr) -> exp.Expr:
     """``a || b || ...``: NULL when any part is NULL, in both dialects (DuckDB's ``CONCAT`` skips NULLs)."""
     out = parts[0]
     for part in parts[1:]:

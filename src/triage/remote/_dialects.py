@@ -27,20 +27,20 @@ def check(dialect: str) -> str:
     return dialect
 
 
-def fragment(template: str, **parts: exp.Expression | str) -> exp.Expression:
+def fragment(template: str, **parts: exp.Expr | str) -> exp.Expr:
     """Parse a GoogleSQL ``template`` whose ``{name}`` holes are filled with expressions (or raw SQL text)."""
     text = template.format(**{k: v.sql(SOURCE) if isinstance(v, exp.Expression) else v for k, v in parts.items()})
     return sqlglot.parse_one(text, read=SOURCE)
 
 
-def _plain_json_text(node: exp.Expression) -> exp.Expression:
+def _plain_json_text(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.JSONExtractScalar) and node.args.get("scalar_only"):
         node = node.copy()
         node.set("scalar_only", None)
     return node
 
 
-def render(expr: exp.Expression, dialect: str, *, pretty: bool = False, owned: bool = False) -> str:
+def render(expr: exp.Expr, dialect: str, *, pretty: bool = False, owned: bool = False) -> str:
     """Write ``expr`` in ``dialect`` ("duckdb" or "bigquery"); ``owned``: ``expr`` may be changed in place.
 
     DuckDB reads JSON scalars with ``->>``, which also gives an object's JSON text, as the Python loader does
@@ -51,7 +51,7 @@ def render(expr: exp.Expression, dialect: str, *, pretty: bool = False, owned: b
     return expr.sql(dialect=dialect, pretty=pretty)
 
 
-def _materialize_shared(expr: exp.Expression) -> exp.Expression:
+def _materialize_shared(expr: exp.Expr) -> exp.Expr:
     """DuckDB: compute a CTE used more than once once (``AS MATERIALIZED``), not once per use."""
     uses: dict[str, int] = {}
     for table in expr.find_all(exp.Table):
@@ -62,10 +62,10 @@ def _materialize_shared(expr: exp.Expression) -> exp.Expression:
     return expr
 
 
-def substitute(expr: exp.Expression, name: str, replacement: exp.Expression) -> exp.Expression:
+def substitute(expr: exp.Expr, name: str, replacement: exp.Expr) -> exp.Expr:
     """``expr`` (changed in place) with the table ``name`` replaced by ``replacement`` (e.g. ``read_json(...)``)."""
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Table) and node.name == name and not node.args.get("db"):
             out = replacement.copy()
             if node.alias:

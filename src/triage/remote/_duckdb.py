@@ -50,12 +50,12 @@ def shape_of(columns: Iterable[str]) -> str:
     return "entries"
 
 
-def _reader(text: str) -> exp.Expression:
+def _reader(text: str) -> exp.Expr:
     """A DuckDB table function call as a FROM item."""
     return sqlglot.parse_one(f"SELECT * FROM {text}", read="duckdb").args["from_"].this
 
 
-def _columnar(reader: str, sql) -> tuple[exp.Expression, str, dict]:
+def _columnar(reader: str, sql) -> tuple[exp.Expr, str, dict]:
     """A Parquet reader or relation: a saved log frame (timestamps as int64 ns, none lost) or a sink table."""
     columns = [c[0] for c in sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     shape = shape_of(columns)
@@ -65,7 +65,7 @@ def _columnar(reader: str, sql) -> tuple[exp.Expression, str, dict]:
     return _reader(reader), shape, {}
 
 
-def file_source(paths: list[str]) -> tuple[exp.Expression, str, dict]:
+def file_source(paths: list[str]) -> tuple[exp.Expr, str, dict]:
     """DuckDB's reader for files (all JSON Lines or all Parquet) and the shape of what it reads."""
     lowered = [p.lower() for p in paths]
     if all(p.endswith(_PARQUET) for p in lowered):
@@ -77,7 +77,7 @@ def file_source(paths: list[str]) -> tuple[exp.Expression, str, dict]:
     return _reader(reader), "entries", {}
 
 
-def prepare(source, con: duckdb.DuckDBPyConnection) -> tuple[exp.Expression, str, dict]:
+def prepare(source, con: duckdb.DuckDBPyConnection) -> tuple[exp.Expr, str, dict]:
     """The table expression DuckDB reads ``source`` from, its shape and the shape's options.
 
     In-memory sources are registered on ``con``. A DataFrame (a log frame) is registered with its timestamps
@@ -116,7 +116,7 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> duck
     return con
 
 
-def _json_paths_once(query: exp.Expression) -> exp.Expression:
+def _json_paths_once(query: exp.Expr) -> exp.Expr:
     """Read each JSON column of the source once per row, not once per path.
 
     DuckDB parses a JSON value for every ``->>``; the LogEntry rules read ~60 paths of a payload. Every
@@ -125,13 +125,13 @@ def _json_paths_once(query: exp.Expression) -> exp.Expression:
     """
     lists: dict[tuple[str, str], dict[str, int]] = {}
 
-    def source_path(node: exp.Expression) -> tuple[str, str] | None:
+    def source_path(node: exp.Expr) -> tuple[str, str] | None:
         column, path = node.this, node.expression
         if isinstance(column, exp.Column) and column.table == "src" and isinstance(path, exp.JSONPath):
             return column.name, path.sql(dialect="duckdb")
         return None
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.JSONExtractScalar):
             kind, found = "s", source_path(node)
         elif isinstance(node, exp.JSONType) and isinstance(node.this, exp.JSONExtract):
@@ -155,7 +155,7 @@ def _json_paths_once(query: exp.Expression) -> exp.Expression:
         for (name, kind), paths in lists.items())
     inner = sqlglot.parse_one(f"SELECT *, {extra} FROM {SOURCE}", read="duckdb")
 
-    def wrap(node: exp.Expression) -> exp.Expression:
+    def wrap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Table) and node.name == SOURCE:
             return exp.Subquery(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(node.alias)))
         return node
@@ -163,7 +163,7 @@ def _json_paths_once(query: exp.Expression) -> exp.Expression:
     return query.transform(wrap, copy=False)
 
 
-def duckdb_sql(query: exp.Expression, table: exp.Expression, *, pretty: bool = False) -> str:
+def duckdb_sql(query: exp.Expr, table: exp.Expr, *, pretty: bool = False) -> str:
     """The query in DuckDB's dialect, reading from ``table``."""
     return render(substitute(_json_paths_once(query.copy()), SOURCE, table), "duckdb", pretty=pretty, owned=True)
 

@@ -60,20 +60,20 @@ def _path(*keys: str) -> exp.Literal:
     return literal(".".join(["$", *parts]))
 
 
-def _scalar(node: exp.Expression, *keys: str) -> exp.Expression:
+def _scalar(node: exp.Expr, *keys: str) -> exp.Expr:
     """JSON_VALUE(node, '$.k...'): text of a scalar (DuckDB's ``->>``: also an object's JSON text)."""
     return fragment("JSON_VALUE({n}, {p})", n=node, p=_path(*keys))
 
 
-def _query(node: exp.Expression, *keys: str) -> exp.Expression:
+def _query(node: exp.Expr, *keys: str) -> exp.Expr:
     return fragment("JSON_QUERY({n}, {p})", n=node, p=_path(*keys)) if keys else node.copy()
 
 
-def _nonempty(value: exp.Expression) -> exp.Expression:
+def _nonempty(value: exp.Expr) -> exp.Expr:
     return fragment("NULLIF({v}, '')", v=value)
 
 
-def _first(values: list[exp.Expression]) -> exp.Expression:
+def _first(values: list[exp.Expr]) -> exp.Expr:
     """The first non-empty value (Python's ``a or b or ...`` over strings)."""
     return exp.Coalesce(this=_nonempty(values[0]), expressions=[_nonempty(v) for v in values[1:]]) \
         if len(values) > 1 else _nonempty(values[0])
@@ -82,32 +82,32 @@ def _first(values: list[exp.Expression]) -> exp.Expression:
 class _Json:
     """A LogEntry held as JSON columns (one per top-level key); ``text`` columns hold plain strings."""
 
-    def __init__(self, columns: dict[str, exp.Expression], text: tuple[str, ...] = ()):
+    def __init__(self, columns: dict[str, exp.Expr], text: tuple[str, ...] = ()):
         self.columns = columns
         self.text = text
 
     def has(self, key: str) -> bool:
         return key in self.columns
 
-    def scalar(self, key: str, *path: str) -> exp.Expression:
+    def scalar(self, key: str, *path: str) -> exp.Expr:
         if key in self.text:
             return self.columns[key].copy()
         return _scalar(self.columns[key], *path)
 
-    def node_type(self, key: str, *path: str) -> exp.Expression:
+    def node_type(self, key: str, *path: str) -> exp.Expr:
         return fragment("LOWER(JSON_TYPE({n}))", n=_query(self.columns[key], *path))
 
-    def is_object(self, key: str) -> exp.Expression:
+    def is_object(self, key: str) -> exp.Expr:
         """The key holds a non-empty object (Python's truthy dict)."""
         node = self.columns[key]
         return fragment("COALESCE(LOWER(JSON_TYPE({n})) = 'object' AND TO_JSON_STRING({n}) <> '{{}}', FALSE)",
                         n=node)
 
-    def bad(self, key: str) -> exp.Expression:
+    def bad(self, key: str) -> exp.Expr:
         """The key is present but not an object (Python rejects the record)."""
         return fragment("COALESCE(LOWER(JSON_TYPE({n})) NOT IN ('object', 'null'), FALSE)", n=self.columns[key])
 
-    def json_text(self, key: str) -> exp.Expression:
+    def json_text(self, key: str) -> exp.Expr:
         return fragment("TO_JSON_STRING({n})", n=self.columns[key])
 
 
@@ -115,24 +115,24 @@ class _Json:
 class Fields:
     """SQL expressions of one extracted row, and the condition for a row Python would load."""
 
-    t_ns: exp.Expression
-    sev: exp.Expression
-    message: exp.Expression
-    service: exp.Expression
-    revision: exp.Expression
-    user_id: exp.Expression
-    trace: exp.Expression
-    insert_id: exp.Expression
-    http_status: exp.Expression
-    valid: exp.Expression
+    t_ns: exp.Expr
+    sev: exp.Expr
+    message: exp.Expr
+    service: exp.Expr
+    revision: exp.Expr
+    user_id: exp.Expr
+    trace: exp.Expr
+    insert_id: exp.Expr
+    http_status: exp.Expr
+    valid: exp.Expr
     #: Intermediate columns, computed step by step before the row's columns (which may name them as ``src.x``).
-    steps: tuple[dict[str, exp.Expression], ...] = ()
+    steps: tuple[dict[str, exp.Expr], ...] = ()
     #: What split tracebacks are reassembled by (as the loader: per log and instance, text payloads only).
-    log_name: exp.Expression = dataclasses.field(default_factory=exp.null)
-    instance_id: exp.Expression = dataclasses.field(default_factory=exp.null)
-    is_text: exp.Expression = dataclasses.field(default_factory=lambda: exp.false())
+    log_name: exp.Expr = dataclasses.field(default_factory=exp.null)
+    instance_id: exp.Expr = dataclasses.field(default_factory=exp.null)
+    is_text: exp.Expr = dataclasses.field(default_factory=lambda: exp.false())
 
-    def columns(self) -> dict[str, exp.Expression]:
+    def columns(self) -> dict[str, exp.Expr]:
         return {T_NS: self.t_ns, SEV: self.sev, s.MESSAGE: self.message, s.SERVICE: self.service,
                 s.REVISION: self.revision, s.USER_ID: self.user_id, s.TRACE: self.trace,
                 s.INSERT_ID: self.insert_id, s.HTTP_STATUS: self.http_status, s.LOG_NAME: self.log_name,
@@ -141,7 +141,7 @@ class Fields:
 
 # --- severity ------------------------------------------------------------------------------------
 
-def severity_rank(value: exp.Expression) -> exp.Expression:
+def severity_rank(value: exp.Expr) -> exp.Expr:
     """Rank in ``schema.SEVERITY_LEVELS`` of a level name or number, as :func:`triage.schema.severity_name`.
 
     NULL for unknown text (a record Python rejects).
@@ -162,7 +162,7 @@ def severity_rank(value: exp.Expression) -> exp.Expression:
 
 # --- timestamps ----------------------------------------------------------------------------------
 
-def text_to_ns(text: exp.Expression) -> exp.Expression:
+def text_to_ns(text: exp.Expr) -> exp.Expr:
     """RFC 3339 text → int64 ns since the epoch (NULL if unparseable); digits below the microsecond kept."""
     return fragment(
         "UNIX_MICROS(SAFE_CAST(REPLACE({t}, ',', '.') AS TIMESTAMP)) * 1000 + "
@@ -172,7 +172,7 @@ def text_to_ns(text: exp.Expression) -> exp.Expression:
 
 # --- message -------------------------------------------------------------------------------------
 
-def http_message(method: exp.Expression, url: exp.Expression, status: exp.Expression) -> exp.Expression:
+def http_message(method: exp.Expr, url: exp.Expr, status: exp.Expr) -> exp.Expr:
     """``"GET /path 404"`` as :func:`triage.sources._fields.http_message` (path without scheme, host, query)."""
     path = fragment(
         "CASE WHEN {u} IS NULL OR {u} = '' THEN NULL ELSE COALESCE(NULLIF(REGEXP_REPLACE({u}, "
@@ -180,7 +180,7 @@ def http_message(method: exp.Expression, url: exp.Expression, status: exp.Expres
     return fragment("ARRAY_TO_STRING([NULLIF({m}, ''), {p}, NULLIF({s}, '')], ' ')", m=method, p=path, s=status)
 
 
-def _json_message(entry: _Json) -> tuple[exp.Expression, exp.Expression]:
+def _json_message(entry: _Json) -> tuple[exp.Expr, exp.Expr]:
     """(message, key used): the first non-empty message key of the payload."""
     values = [entry.scalar("jsonPayload", k) for k in f._MESSAGE_KEYS]
     used = exp.Case(ifs=[exp.If(this=_nonempty(v).is_(exp.null()).not_(), true=literal(k))
@@ -188,7 +188,7 @@ def _json_message(entry: _Json) -> tuple[exp.Expression, exp.Expression]:
     return _first(values), used
 
 
-def _traceback(entry: _Json, used: exp.Expression) -> exp.Expression:
+def _traceback(entry: _Json, used: exp.Expr) -> exp.Expr:
     """The first truthy traceback key other than the message key used (``True`` and ``false`` skipped)."""
     candidates = []
     for key in f._TRACEBACK_KEYS:
@@ -201,13 +201,13 @@ def _traceback(entry: _Json, used: exp.Expression) -> exp.Expression:
     return exp.Coalesce(this=candidates[0], expressions=candidates[1:])
 
 
-def _grpc_name(code: exp.Expression) -> exp.Expression:
+def _grpc_name(code: exp.Expr) -> exp.Expr:
     """A gRPC status code's name (``7`` → ``PERMISSION_DENIED``), as :func:`triage.sources._fields._grpc_name`."""
     names = " ".join(f"WHEN '{v.number}' THEN '{v.name}'" for v in code_pb2.Code.DESCRIPTOR.values)
     return fragment("CASE {c} " + names + " ELSE {c} END", c=code)
 
 
-def _proto_message(entry: _Json) -> exp.Expression:
+def _proto_message(entry: _Json) -> exp.Expr:
     """``"methodName resourceName"``, then a non-OK status (``"PERMISSION_DENIED: message"``)."""
     method = _first([entry.scalar("protoPayload", k) for k in ("methodName", "serviceName", "@type")])
     head = fragment("ARRAY_TO_STRING([{m}, NULLIF({r}, '')], ' ')", m=method,
@@ -226,12 +226,12 @@ def _proto_message(entry: _Json) -> exp.Expression:
 _MESSAGE, _USED, _TRACEBACK, _HTTP_LINE, _HTTP_ON = "_message", "_used", "_traceback", "_http_line", "_http_on"
 
 
-def _ref(name: str) -> exp.Expression:
+def _ref(name: str) -> exp.Expr:
     return exp.column(name, table="src")
 
 
-def _message_steps(entry: _Json, http_line: exp.Expression, http_on: exp.Expression
-                   ) -> tuple[tuple[dict[str, exp.Expression], ...], exp.Expression]:
+def _message_steps(entry: _Json, http_line: exp.Expr, http_on: exp.Expr
+                   ) -> tuple[tuple[dict[str, exp.Expr], ...], exp.Expr]:
     """The message rule as steps of intermediate columns, and the final expression over them."""
     message, used = _json_message(entry)
     first = {_MESSAGE: message, _USED: used, _HTTP_LINE: http_line, _HTTP_ON: http_on}
@@ -249,7 +249,7 @@ def _message_steps(entry: _Json, http_line: exp.Expression, http_on: exp.Express
     return (first, second), exp.Case(ifs=[exp.If(this=c, true=v) for c, v in ifs], default=literal(""))
 
 
-def _user(entry: _Json, labels: list[exp.Expression]) -> exp.Expression:
+def _user(entry: _Json, labels: list[exp.Expr]) -> exp.Expr:
     """The payload's first user key (an object's id, user_id or email), then the labels' user keys, then an
     audit log's caller (``protoPayload.authenticationInfo.principalEmail``)."""
     values = []
@@ -263,8 +263,8 @@ def _user(entry: _Json, labels: list[exp.Expression]) -> exp.Expression:
     return _first(values + labels + proto)
 
 
-def _fields(entry: _Json, *, t_ns: exp.Expression, severity: exp.Expression, http: dict[str, exp.Expression],
-            http_on: exp.Expression, rlabel, label, top: dict[str, exp.Expression]) -> Fields:
+def _fields(entry: _Json, *, t_ns: exp.Expr, severity: exp.Expr, http: dict[str, exp.Expr],
+            http_on: exp.Expr, rlabel, label, top: dict[str, exp.Expr]) -> Fields:
     instance = _first([label(k) for k in f._INSTANCE_LABEL_KEYS] + [rlabel(k) for k in ("instance_id", "pod_name")])
     steps, message = _message_steps(entry, http_message(http["requestMethod"], http["requestUrl"], http["status"]),
                                     http_on)

@@ -114,7 +114,7 @@ def timeline(buckets: pd.DataFrame, keys: pd.DataFrame, *, freq: str, by: str | 
         dtype = s.STRING_DTYPE
     elif by == s.SEVERITY:
         codes = pd.to_numeric(buckets[a.GROUP]).astype("Int64")
-        group = np.where(codes.isna(), None, levels_of(codes)).astype(object)
+        group = np.where(codes.isna(), np.array(None, dtype=object), levels_of(codes)).astype(object)
         dtype = s.SEVERITY_DTYPE
     else:
         group = buckets[a.GROUP].to_numpy(dtype=object)

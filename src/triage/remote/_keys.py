@@ -39,24 +39,24 @@ SEPARATOR = "\x00"
 REQUEST_SKIP = ("path",)
 
 
-def kind(message: exp.Expression) -> exp.Expression:
+def kind(message: exp.Expr) -> exp.Expr:
     """'T' (traceback), 'R' (request line) or 'P' (plain), in the pipeline's order of tests."""
     return fragment("CASE WHEN {tb} THEN 'T' WHEN {req} THEN 'R' ELSE 'P' END",
                     tb=contains(message, TRACEBACK_PATTERN), req=contains(message, REQUEST_PATTERN))
 
 
-def masked(message: exp.Expression, kind_column: exp.Expression) -> exp.Expression:
+def masked(message: exp.Expr, kind_column: exp.Expr) -> exp.Expr:
     """The masking table over a message of :func:`kind` ``kind_column`` (request lines keep their paths)."""
     return fragment("IF({k} = 'R', {request}, {plain})", k=kind_column,
                     request=mask(message, [r for r in MASKS if r.name not in REQUEST_SKIP]), plain=mask(message))
 
 
-def suffix(message: exp.Expression, kind_column: exp.Expression) -> exp.Expression:
+def suffix(message: exp.Expr, kind_column: exp.Expr) -> exp.Expr:
     """What a key adds to the masked message: a request line's status code."""
     status = fragment("COALESCE({s}, '')", s=extract(message, STATUS_CAPTURE))
     return fragment("IF({k} = 'R', {tail}, '')", k=kind_column, tail=concat(literal(SEPARATOR), status))
 
 
-def key(message: exp.Expression, kind_column: exp.Expression) -> exp.Expression:
+def key(message: exp.Expr, kind_column: exp.Expr) -> exp.Expr:
     """The grouping key of a message whose :func:`kind` is ``kind_column``."""
     return concat(masked(message, kind_column), suffix(message, kind_column))

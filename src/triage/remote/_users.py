@@ -30,7 +30,7 @@ _CUT = f"(?:{i.TRUNCATION}|@)$"  # a truncated id or an email's start: not a who
 _TOKEN = f"({i.ID})$"
 
 
-def _id(mention: exp.Expression) -> exp.Expression:
+def _id(mention: exp.Expr) -> exp.Expr:
     """The whole id a matched mention ends with, or NULL (truncated, email, a word that names nobody)."""
     words = ", ".join(literal(w).sql("bigquery") for w in sorted(i.NOT_USERS))
     token = fragment("REGEXP_EXTRACT({m}, {p})", m=mention, p=literal(_TOKEN))
@@ -39,13 +39,13 @@ def _id(mention: exp.Expression) -> exp.Expression:
                     m=mention, cut=literal(_CUT), t=token, number=literal(i.DECIMAL))
 
 
-def own_text(message: exp.Expression) -> exp.Expression:
+def own_text(message: exp.Expr) -> exp.Expr:
     """SQL for :func:`triage.identity.own_text`: a traceback's message without its frame and code lines."""
     return fragment("IF(REGEXP_CONTAINS({m}, {frame}), REGEXP_REPLACE({m}, {code}, ''), {m})", m=message,
                     frame=literal(i.TRACEBACK_FRAME), code=literal(i.CODE_LINE))
 
 
-def row_user(user_id: exp.Expression, own: exp.Expression) -> exp.Expression:
+def row_user(user_id: exp.Expr, own: exp.Expr) -> exp.Expr:
     """SQL for a row's user: ``user_id`` when present (NULL when it is empty or a non-person word), else the id
     the message's own text (``own``, see :func:`own_text`) names."""
     first = _id(fragment("REGEXP_EXTRACT({o}, {p})", o=own, p=literal(_FIRST)))
