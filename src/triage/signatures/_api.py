@@ -99,8 +99,8 @@ def _params(messages: pd.Series, templates: pd.Series) -> pd.Series:
     values = params_array(template_of, distinct)
     candidates = np.flatnonzero(pc.match_substring(distinct, START).to_numpy(zero_copy_only=False))
     if len(candidates):  # a traceback's value is its exception's message
-        parsed = {int(i): parse(m) for i, m in zip(candidates, distinct.take(pa.array(candidates)).to_pylist())}
-        parsed = {i: p for i, p in parsed.items() if p is not None}
+        found = {int(i): parse(m) for i, m in zip(candidates, distinct.take(pa.array(candidates)).to_pylist())}
+        parsed = {i: p for i, p in found.items() if p is not None}
         if parsed:
             keep = np.arange(len(distinct) + len(parsed))
             keep[list(parsed)] = np.arange(len(distinct), len(distinct) + len(parsed))

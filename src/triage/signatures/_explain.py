@@ -120,7 +120,7 @@ def explain(message: str, context=None, *, rules=None) -> Explanation:
 
     parsed = parse(message)
     if parsed is not None:
-        notes = (f"traceback: final exception {parsed.exception}, innermost application frame "
+        notes: tuple[str, ...] = (f"traceback: final exception {parsed.exception}, innermost application frame "
                  f"{parsed.file}:{parsed.function} (line numbers, outer frames and the message are ignored)",)
         return Explanation(message, "traceback", parsed.template, template, signature, rule=rule_name, notes=notes)
     request = request_template(message)

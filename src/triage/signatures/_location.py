@@ -96,8 +96,8 @@ def _merged(members: list[str]) -> str:
                 words[position] = WILDCARD
         return join(words, parts[0][1])
     common = _common(parts)
-    words, seps_ = parts[0][0][:common], parts[0][1][:common]
-    return join(list(words) + [WILDCARD], seps_)
+    head, seps_ = parts[0][0][:common], parts[0][1][:common]
+    return join(list(head) + [WILDCARD], seps_)
 
 
 def merge_by_location(templates_at: dict[str, list[str]]) -> dict[str, str]:

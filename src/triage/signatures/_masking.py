@@ -127,7 +127,7 @@ def mask_hits(message: str, skip: tuple[str, ...] = ()) -> list[tuple[str, str, 
     >>> mask_hits("took 12ms")
     [('duration', '12ms', '<duration>')]
     """
-    hits = []
+    hits: list[tuple[str, str, str]] = []
     for compiled, rule in zip(_COMPILED, MASKS):
         if rule.name in skip:
             continue

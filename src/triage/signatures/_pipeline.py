@@ -159,7 +159,13 @@ def first_rows(codes: np.ndarray, n: int) -> np.ndarray:
 
 def _traceback_codes(rows: pa.Array, interner: _Interner) -> np.ndarray:
     row_codes, distinct = encode(rows)
-    return interner.codes([parse(m).template for m in distinct.to_pylist()], fixed=True)[row_codes]
+    return interner.codes([_traceback_template(m) for m in distinct.to_pylist()], fixed=True)[row_codes]
+
+
+def _traceback_template(message: str) -> str:
+    parsed = parse(message)
+    assert parsed is not None  # the rows were chosen for holding the traceback marker
+    return parsed.template
 
 
 def run(messages) -> Templated:

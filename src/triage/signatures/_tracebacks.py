@@ -68,7 +68,7 @@ def parse(message: str) -> Traceback | None:
     exception = _exception(sections[-1])
     frames = _frames(sections[0]) or _frames(sections[-1])
     application = [f for f in frames if not _LIBRARY.search(f[0])]
-    innermost = (application or frames or [(None, None)])[-1]
+    innermost = application[-1] if application else frames[-1] if frames else (None, None)
     file = _short(innermost[0]) if innermost[0] else None
     return Traceback(exception[0], file, innermost[1], exception[1])
 
