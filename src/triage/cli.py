@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import enum
 import os
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, SupportsInt
 
 import typer
 from rich import box
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -124,7 +123,7 @@ def _accounting(frame: Any) -> str:
     return line
 
 
-def _plural(n: object, word: str) -> str:
+def _plural(n: SupportsInt, word: str) -> str:
     count = int(n)
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
@@ -212,8 +211,10 @@ def summary(files: Files, top: Top = 20, errors: ErrorsMode = OnError.raise_, se
         table = Table(title=Text(f"{_plural(len(frame), 'event')}, {_plural(frame[s.SIGNATURE].nunique(), 'signature')}"
                                  f" · {names} · {span}", justify="left"), title_justify="left",
                       box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False, expand=True, show_edge=False)
-        for name, justify in (("#", "right"), ("events", "right"), ("users", "right"), ("severity", "left"),
-                              ("seen", "left"), ("verdict", "left")):
+        columns: tuple[tuple[str, JustifyMethod], ...] = (
+            ("#", "right"), ("events", "right"), ("users", "right"), ("severity", "left"), ("seen", "left"),
+            ("verdict", "left"))
+        for name, justify in columns:
             table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis",
                              max_width=12 if name == "verdict" else None)
         if wide:
@@ -348,4 +349,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # python -m triage.cli
-    sys.exit(main())
+    main()

@@ -48,7 +48,9 @@ def text_reasons(frame: pd.DataFrame) -> pd.Series:
     """:func:`reasons_for` each entry's message (over distinct messages), or "HTTP 5xx" from ``http_status``."""
     codes, uniques = pd.factorize(frame[s.MESSAGE], use_na_sentinel=True)
     reason = reasons_for(pd.Series(np.asarray(uniques, dtype=object), dtype="str")).to_numpy(dtype=object)
-    per_row = np.where(codes >= 0, reason[np.maximum(codes, 0)] if len(reason) else None, None)
+    per_row = np.full(len(codes), None, dtype=object)
+    if len(reason):
+        per_row[codes >= 0] = reason[codes[codes >= 0]]
     status = frame[s.HTTP_STATUS].to_numpy(dtype="float64", na_value=np.nan)
     per_row = np.where(pd.isna(per_row) & (status >= 500) & (status < 600), REASON_HTTP, per_row)
     return pd.Series(per_row, index=frame.index, dtype="str")

@@ -378,7 +378,10 @@ class Explorer:
 
     def logs_url(self, signature: str | None = None) -> str:
         """The Logs Explorer URL of ``signature`` (default: the selected one)."""
-        return _logs_url(self.model.frame, signature or self.selected)
+        chosen = signature or self.selected
+        if chosen is None:
+            raise ValueError("no signature selected: pass signature=")
+        return _logs_url(self.model.frame, chosen)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

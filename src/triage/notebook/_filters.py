@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,7 @@ class Filters:
         >>> Filters().replace(services=["api"]).services
         ('api',)
         """
-        fixed = {k: tuple(v) if isinstance(v, (list, set, frozenset)) else v for k, v in changes.items()}
+        fixed: dict[str, Any] = {k: tuple(v) if isinstance(v, (list, set, frozenset)) else v for k, v in changes.items()}
         return dataclasses.replace(self, **fixed)
 
     def describe(self) -> str:

@@ -123,7 +123,7 @@ class ExplorerModel:
         How many signatures :meth:`table` returns.
     """
 
-    def __init__(self, frame: pd.DataFrame, *, facts: SignatureFacts | None = None, max_rows: int = 50) -> None:
+    def __init__(self, frame: pd.DataFrame, *, facts: SignatureFacts | None = None, max_rows: int | None = 50) -> None:
         frame = prepare(frame)
         self.frame = frame
         self.facts = facts if facts is not None else SignatureFacts.from_frame(frame)

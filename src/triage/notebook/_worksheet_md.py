@@ -71,10 +71,12 @@ def worksheet_markdown(ws: FiveWhys, *, chart_paths: dict[str, str], base: str |
     for number, item in enumerate(ws.whys, start=1):
         out.append(f"{number}. **Why?** {_block(item.answer)}")
         out += [_evidence_line(e) for e in item.evidence] or [f"   - {NO_EVIDENCE}"]
+    verification = ws.verification
+    assert verification is not None  # set by FiveWhys.__post_init__
     out += ["", "## Root cause", "", _block(ws.root_cause), "", "## Fix plan", "", _block(ws.fix_plan), "",
-            "## Verification", "", f"- {markdown_text(ws.verification.summary())}"]
-    if ws.verification.plan:
-        out.append(f"- {_block(ws.verification.plan)}")
+            "## Verification", "", f"- {markdown_text(verification.summary())}"]
+    if verification.plan:
+        out.append(f"- {_block(verification.plan)}")
     if chart_paths:
         out += ["", "## Charts", ""]
         out += [f"![{markdown_text(name)}]({path})" for name, path in chart_paths.items()]
@@ -87,6 +89,7 @@ def _chart(ws: FiveWhys, name: str):
     from triage import schema as s
 
     frame, sig = ws.frame, ws.problem.signature
+    assert frame is not None  # export_worksheet refuses charts without a frame
     title = f"{ws.problem.template or sig}"
     draws = {
         "frequency": lambda: plot.frequency(frame, signatures=[sig], other=False, title=f"{title}: events over time"),

@@ -40,7 +40,9 @@ class WorksheetForm:
             box.add_class("triage-ws-evidence")
         self.root_cause = self._area("root cause", ws.root_cause, lambda v: setattr(ws, "root_cause", v))
         self.fix_plan = self._area("fix plan", ws.fix_plan, lambda v: setattr(ws, "fix_plan", v))
-        self.verification = self._area("verification", ws.verification.plan,
+        verification = ws.verification
+        assert verification is not None  # set by FiveWhys.__post_init__
+        self.verification = self._area("verification", verification.plan,
                                        lambda v: setattr(ws.verification, "plan", v))
         auto = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="auto")}
         self.kind = widgets.Dropdown(options=EVIDENCE_KINDS, description="evidence", **auto)
@@ -64,7 +66,7 @@ class WorksheetForm:
             widgets.HBox([self.kind, self.reference, self.note, self.target, self.link],
                          layout=widgets.Layout(flex_flow="row wrap")),
             self.root_cause, self.fix_plan,
-            widgets.HTML(_html.paragraph(ws.verification.summary())), self.verification,
+            widgets.HTML(_html.paragraph(verification.summary())), self.verification,
             widgets.HBox([self.path, self.save]), self.status])
         self.widget.add_class("triage-five-whys")
         self._draw_evidence()

@@ -98,7 +98,7 @@ def frequency(
     for i, sig in enumerate(order, start=1):
         part = counts[counts[s.SIGNATURE].astype(str) == sig]
         template = templates.get(sig, sig)
-        info = [plotly_text(template, limit=HOVER_CHARS), int(totals.get(sig, 0)), users.get(sig, 0)]
+        info = (plotly_text(template, limit=HOVER_CHARS), int(totals.get(sig, 0)), int(users.get(sig, 0)))
         hover = f"<b>{info[0]}</b><br>signature total: {_events(info[1])}, {_users(info[2])}"
         if baseline and sig == OTHER:
             traces.append(go.Scatter(

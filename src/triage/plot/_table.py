@@ -101,6 +101,7 @@ def _cell(column: str, value: object, template_chars: int) -> str:
         return stamp.strftime("%m-%d %H:%M:%S")
     if isinstance(value, float):
         return f"{value:.3g}"
-    if isinstance(value, (int,)) or hasattr(value, "item") and isinstance(value.item(), int):
-        return f"{int(value):,}"
+    number = value.item() if hasattr(value, "item") else value  # numpy scalars
+    if isinstance(number, int):
+        return f"{number:,}"
     return plotly_text(value, limit=template_chars if column == s.TEMPLATE else 160)

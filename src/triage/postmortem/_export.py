@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeAlias
 
 import plotly.graph_objects as go
 
@@ -41,7 +42,7 @@ def _import_kaleido():
 
 _open_browsers: list[bool] = []  # one entry per active browser() block (they nest)
 
-Figures = go.Figure | Iterable[go.Figure] | Mapping[str, go.Figure]
+Figures: TypeAlias = go.Figure | Iterable[go.Figure] | Mapping[str, go.Figure]
 
 
 def export(

@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import SupportsInt
 
 import jinja2
 import pandas as pd
@@ -194,7 +195,7 @@ def _signature_rows(summary: pd.DataFrame, logs: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _plural(n: object, word: str) -> str:
+def _plural(n: SupportsInt | None, word: str) -> str:
     count = int(n) if n is not None and not pd.isna(n) else 0
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
