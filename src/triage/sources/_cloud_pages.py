@@ -140,7 +140,8 @@ def _request(client: Any, body: dict, deadline: float | None = None) -> Page:
 
 def _body(response: requests.Response, deadline: float | None) -> bytes:
     """The whole body, read as it arrives; a response trickling in past the deadline is cut off."""
-    parts, size = [], 0
+    parts: list[bytes] = []
+    size = 0
     while True:
         part = response.raw.read1(1 << 16, decode_content=True)
         if not part:

@@ -4,7 +4,7 @@ everything here is vectorised, and rows are selected/reordered once with ``take`
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 import numpy as np
@@ -222,7 +222,7 @@ def _joined(chunks: list[pa.Array]) -> pa.Array:
     return chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
 
 
-def _replaced(array: pa.ChunkedArray, order: np.ndarray, replace: dict[int, object] | None,
+def _replaced(array: pa.ChunkedArray, order: np.ndarray, replace: Mapping[int, object] | None,
               runs: Runs | None = None, pool: Executor | None = None) -> pa.ChunkedArray:
     """``array`` at rows ``order``, with the rows in ``replace`` (by source position) given their new value.
 
@@ -258,7 +258,7 @@ def _replaced(array: pa.ChunkedArray, order: np.ndarray, replace: dict[int, obje
 
 
 def build(columns: dict[str, pa.ChunkedArray], ns: np.ndarray, order: np.ndarray,
-          replace: dict[str, dict[int, object]] | None = None) -> pd.DataFrame:
+          replace: Mapping[str, Mapping[int, object]] | None = None) -> pd.DataFrame:
     """The log frame (schema order and dtypes) of rows ``order`` of the Arrow columns; ``replace`` gives new
     values for some rows of some columns (``{column: {position: value}}``).
 

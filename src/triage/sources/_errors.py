@@ -70,7 +70,7 @@ class RejectedRecords(pd.DataFrame):
             return not self.equals(other)
         return super().__ne__(other)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # unhashable like DataFrame; typeshed types __hash__ as a method
 
 
 class Rejects:

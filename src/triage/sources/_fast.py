@@ -37,6 +37,8 @@ class Lines:
 
     def __init__(self, block: Block):
         data = block.data
+        if data is None:
+            raise ValueError(f"line {block.first} was skipped unread: no lines to split")
         buffer = np.frombuffer(data, np.uint8)
         newlines = np.concatenate([np.flatnonzero(buffer[i:i + _WINDOW] == _LF) + i
                                    for i in range(0, len(buffer), _WINDOW)] or [np.empty(0, np.int64)])
@@ -187,7 +189,8 @@ def _severities(values: pa.ChunkedArray, cache: dict) -> tuple[pa.Array, np.ndar
     """Cloud Logging names for the severity texts (each distinct text mapped once), and where a text is not
     a level (Python rejects those rows)."""
     encoded = one_array(values).dictionary_encode()
-    names, bad = [], []
+    names: list[str | None] = []
+    bad: list[bool] = []
     for text in encoded.dictionary.to_pylist():
         try:
             names.append(severity_of(text, cache))

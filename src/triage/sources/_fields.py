@@ -185,9 +185,10 @@ def _timestamp(value: object, field: str) -> str:
     if value.__class__ is str:
         return value  # type: ignore[return-value]
     if isinstance(value, dict) and "seconds" in value:  # protobuf Timestamp
-        if value.get("seconds") is None:  # not the epoch: a timestamp that says nothing
+        seconds = _int(value.get("seconds"), field)
+        if seconds is None:  # not the epoch: a timestamp that says nothing
             raise Bad(f"{field}: seconds missing")
-        seconds, nanos = _int(value.get("seconds"), field), _int(value.get("nanos", 0), field) or 0
+        nanos = _int(value.get("nanos", 0), field) or 0
         if not 0 <= nanos < 10**9:
             raise Bad(f"{field}: nanos out of range: {nanos}")
         try:
@@ -248,7 +249,7 @@ def http_message(method: str | None, url: str | None, status: int | None) -> str
 def _grpc_name(code: object) -> str:
     """gRPC status code → its name (``7`` → ``PERMISSION_DENIED``); other values as text."""
     try:
-        return code_pb2.Code.Name(int(code))  # type: ignore[arg-type]
+        return code_pb2.Code.Name(int(code))  # type: ignore[call-overload]  # any JSON value: TypeError below
     except (TypeError, ValueError):
         return str(code)
 
@@ -390,8 +391,8 @@ def _json_message(payload: dict) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _object(value: object, field: str) -> dict | None:
-    if value is None or value.__class__ is dict:
+def _object(value: object, field: str) -> dict:
+    if value.__class__ is dict:
         return value  # type: ignore[return-value]
     raise Bad(f"{field}: expected an object, got {type(value).__name__}")
 
@@ -512,7 +513,7 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
     except (KeyError, TypeError):
         severity = severity_of(sev_value, sev_cache)
 
-    if payload.__class__ is not dict:
+    if payload is not None and payload.__class__ is not dict:
         payload = _object(payload, "jsonPayload")
     if http is not None:
         http = _object(http, "httpRequest")
@@ -554,7 +555,7 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
 
     resource = get("resource")
     labels = get("labels")
-    if labels.__class__ is not dict:
+    if labels is not None and labels.__class__ is not dict:
         labels = _object(labels, "labels")
     rtype = service = revision = instance = None
     if resource is not None:
@@ -604,6 +605,7 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
             severity = severity_of(stated[0], sev_cache)
             logger = logger or stated[1]
             message = stated[2]
+    assert message is not None  # each branch above sets it (_str gives text for any value but None)
     if "\x1b" in message:
         message = strip_ansi(message)
 

@@ -5,7 +5,7 @@ one after another (pretty-printed, as pasted from the console or concatenated pa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
@@ -43,9 +43,8 @@ def _oldest_first(entries: list) -> Iterator[tuple[int, object, None]]:
 
     Each element is released once read, so the parsed document shrinks as the frame's rows grow.
     """
-    indexes = range(len(entries))
-    if len(entries) > 1 and _stamp(entries[0]) > _stamp(entries[-1]):
-        indexes = reversed(indexes)
+    newest_first = len(entries) > 1 and _stamp(entries[0]) > _stamp(entries[-1])
+    indexes: Iterable[int] = reversed(range(len(entries))) if newest_first else range(len(entries))
     for i in indexes:
         entry, entries[i] = entries[i], None
         yield i, entry, None

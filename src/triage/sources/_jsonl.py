@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeGuard
 
 import orjson
 
@@ -135,7 +136,7 @@ def parse_line(line: bytes | None, max_line_bytes: int) -> object:
         return BLANK if not line.strip() else RejectReason(f"invalid JSON: {exc}")
 
 
-def is_page(value: object) -> bool:
+def is_page(value: object) -> TypeGuard[dict]:
     """A saved API response page: its entries are the records."""
     return value.__class__ is dict and "entries" in value and isinstance(value["entries"], list)
 

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from isal import isal_zlib  # Intel ISA-L: zlib's format, about twice as fast to inflate
@@ -27,8 +27,14 @@ DEFAULT_MAX_BYTES = 16 * 2**30
 DEFAULT_MAX_DOCUMENT_BYTES = 2**28
 
 _max_bytes: contextvars.ContextVar[int | None] = contextvars.ContextVar("triage_max_bytes", default=DEFAULT_MAX_BYTES)
+class _Digest(Protocol):
+    """What :func:`hashing` feeds: a ``hashlib`` object, or anything with ``update()``."""
+
+    def update(self, data: memoryview, /) -> object: ...
+
+
 #: (path, hash object): the raw bytes of that file are fed to the hash as the readers read them.
-_digest: contextvars.ContextVar[tuple[Path, object] | None] = contextvars.ContextVar("triage_digest", default=None)
+_digest: contextvars.ContextVar[tuple[Path, _Digest] | None] = contextvars.ContextVar("triage_digest", default=None)
 
 
 class TooLarge(LoadError):
@@ -56,7 +62,7 @@ def limits(max_bytes: int | None) -> Iterator[None]:
 
 
 @contextmanager
-def hashing(path: Path, digest: object) -> Iterator[object]:
+def hashing(path: Path, digest: _Digest) -> Iterator[_Digest]:
     """Feed the bytes of ``path`` that the readers read in this context to ``digest`` (``update()``):
     the hash is of exactly the bytes parsed, with no second read of the file."""
     token = _digest.set((Path(path), digest))
@@ -70,7 +76,7 @@ class _Hashed(io.RawIOBase):
     """A raw file whose bytes, each once and in order, go to a hash as they are read (re-reads after a seek
     back are not hashed twice)."""
 
-    def __init__(self, raw: BinaryIO, digest: object):
+    def __init__(self, raw: io.RawIOBase, digest: _Digest):
         self._raw, self._digest, self._done = raw, digest, 0
 
     def readable(self) -> bool:
@@ -98,10 +104,10 @@ class _Hashed(io.RawIOBase):
         super().close()
 
 
-def _open_raw(path: Path, limit: int | None) -> BinaryIO:
+def _open_raw(path: Path, limit: int | None) -> io.BufferedReader:
     """The file, hashed when a :func:`hashing` context names it; :class:`TooLarge` when an uncompressed
     file is over the limit (a compressed one is counted as it inflates)."""
-    raw = open(path, "rb", buffering=0)
+    raw: io.RawIOBase = open(path, "rb", buffering=0)
     try:
         size = os.fstat(raw.fileno()).st_size
         start = raw.read(2)
@@ -133,7 +139,7 @@ class _Gunzip(io.RawIOBase):
     Concatenated gzip members are read in turn.
     """
 
-    def __init__(self, raw: BinaryIO, path: Path | None = None, limit: int | None = None):
+    def __init__(self, raw: io.BufferedReader, path: Path, limit: int | None = None):
         self._raw = raw
         self._inflate = isal_zlib.decompressobj(wbits=47)
         self._pending = b""
@@ -201,7 +207,7 @@ class _Reader(io.BufferedReader):
         return getattr(self.raw, "truncated", False)
 
 
-def open_binary(path: Path) -> _Reader | BinaryIO:
+def open_binary(path: Path) -> io.BufferedReader:
     """The file's bytes, decompressed when it is gzip (by content, not by name).
 
     A gzip reader's ``truncated`` attribute turns true once a truncated end has been reached.
@@ -219,7 +225,8 @@ def _unreadable(exc: Exception) -> Unreadable:
     return Unreadable(f"corrupt gzip data: {exc}")
 
 
-_READ_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, isal_zlib.error)
+_READ_ERRORS: tuple[type[Exception], ...] = (  # type: ignore[assignment]  # isal's stub types error as an instance
+    EOFError, gzip.BadGzipFile, zlib.error, isal_zlib.error)
 _TRUNCATED = EOFError("compressed file ended before the end-of-stream marker was reached")
 
 
@@ -299,7 +306,7 @@ def iter_lines(path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> I
 MAX_BLANK_RUN = 100
 
 
-def _skip_newlines(f: BinaryIO) -> int:
+def _skip_newlines(f: io.BufferedReader) -> int:
     """Read past the newlines (and other whitespace) that follow, in bulk; how many newlines."""
     skipped = 0
     while True:
@@ -319,7 +326,7 @@ class Block(NamedTuple):
 
     first: int
     data: memoryview | None
-    count: int = 1  # lines in the block
+    count: int = 1  # type: ignore[assignment]  # lines in the block (shadows tuple.count, which no one calls)
 
     @property
     def last(self) -> int:
@@ -405,7 +412,7 @@ def _blank_run(piece: bytes) -> bool:
     return not piece.strip() and b"\n" in piece
 
 
-def _iter_blocks(raw: BinaryIO, path: Path, limit: int | None, max_line_bytes: int, block_bytes: int,
+def _iter_blocks(raw: io.BufferedReader, path: Path, limit: int | None, max_line_bytes: int, block_bytes: int,
                  buffers: BlockBuffers) -> Iterator[Block]:
     capacity = block_bytes + _PIECE
     lines = 0  # newlines in the buffer so far (counted piece by piece only while pieces are small)

@@ -175,6 +175,7 @@ class Redactor:
         if group in ("id", "prefix"):
             self._hits.append("user_id")
             return self.pseudonyms.token(text)
+        assert group is not None  # every alternative of the pattern is a named group
         rule = self.rules[int(group[1:])]
         replaced = rule.rewrite(text, self.pseudonyms)
         if replaced != text:

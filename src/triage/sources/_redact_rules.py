@@ -55,7 +55,15 @@ _SECRET_NAMES = (r"[\w-]*(?:api[_-]?key|apikey|key|token|secret|password|passwd|
 
 
 def _param(text: str, _: Pseudonymizer) -> str:
-    return shape(text, keep=re.match(r"[^=:]*[=:][\s\"']*", text).end())
+    return shape(text, keep=_prefix_end(r"[^=:]*[=:][\s\"']*", text))
+
+
+def _prefix_end(pattern: str, text: str) -> int:
+    """Where ``pattern``, matched at the start of ``text``, ends (the rule's own pattern makes it match)."""
+    found = re.match(pattern, text)
+    if found is None:
+        raise ValueError(f"{pattern!r} does not match the start of the text")
+    return found.end()
 
 
 def _luhn(digits: str) -> bool:
@@ -93,7 +101,7 @@ RULES: tuple[Rule, ...] = (
     Rule("jwt", r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", _keep(3), ("eyj",)),
     Rule("google_api_key", r"\bAIza[0-9A-Za-z_-]{35}", _keep(4), ("aiza",)),
     Rule("openai_key", rf"\b{_OPENAI}[A-Za-z0-9_-]{{16,}}",
-         lambda text, _: shape(text, keep=re.match(_OPENAI, text).end()), ("sk-",)),
+         lambda text, _: shape(text, keep=_prefix_end(_OPENAI, text)), ("sk-",)),
     Rule("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})", _after("_"), _GITHUB),
     Rule("aws_access_key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", _keep(4), ("akia", "asia")),
     Rule("slack_token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}", _after("-"), ("xox",)),

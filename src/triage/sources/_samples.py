@@ -82,7 +82,8 @@ def entries_of(data: pd.DataFrame | Iterable[dict]) -> list[dict]:
 
 def _provenance(data: Any, query: str | dict | None, project: str | None) -> dict[str, Any]:
     attrs = data.attrs if isinstance(data, pd.DataFrame) else {}
-    found = attrs.get("query") if isinstance(attrs.get("query"), dict) else {}
+    saved = attrs.get("query")
+    found: dict[str, Any] = saved if isinstance(saved, dict) else {}
     if isinstance(query, dict):
         found = {**found, **query}
     elif isinstance(query, str):
@@ -262,8 +263,8 @@ def is_marked(path: Path) -> bool:
             head = f.read(10 + len(MARK) + 1)
     except OSError:
         return False
-    return (head[:2] == b"\x1f\x8b" and len(head) > 3 and head[3] & 0x08 and not head[3] & 0x04
-            and head[10:] == MARK.encode() + b"\0")
+    return bool(head[:2] == b"\x1f\x8b" and len(head) > 3 and head[3] & 0x08 and not head[3] & 0x04
+                and head[10:] == MARK.encode() + b"\0")
 
 
 class _Check:
@@ -424,20 +425,20 @@ def replay(
     order = _columns.sort_order(ns, np.arange(len(entries)))  # stable; undated entries play last
     dated = ns != np.iinfo(np.int64).min
     ns[~dated] = ns[dated].max() if dated.any() else 0
-    paced = speed is not None and not math.isinf(speed)
+    pace = speed if speed is not None and not math.isinf(speed) else None  # None: as fast as possible
     start_log = int(ns[order[0]]) if len(order) else 0
     start_wall = clock()
     position = 0
     while position < len(order):
-        if paced:
-            due = start_wall + (int(ns[order[position]]) - start_log) / 1e9 / speed
+        if pace is not None:
+            due = start_wall + (int(ns[order[position]]) - start_log) / 1e9 / pace
             wait = due - clock()
             if wait > 0:
                 sleep(wait)
             now = clock()
             end = position + 1
             while end < len(order) and end - position < batch and (
-                    start_wall + (int(ns[order[end]]) - start_log) / 1e9 / speed) <= now:
+                    start_wall + (int(ns[order[end]]) - start_log) / 1e9 / pace) <= now:
                 end += 1
         else:
             end = min(position + batch, len(order))

@@ -72,9 +72,10 @@ def continues_traceback(state: str | None, line: str) -> str | None:
 
 def _accept(state: str, message: str) -> str | None:
     for line in message.split("\n"):
-        state = _step(state, line)
-        if state is None:
+        step = _step(state, line)
+        if step is None:
             return None
+        state = step
     return state
 
 
@@ -125,9 +126,10 @@ def reassemble(order: np.ndarray, *, ns: np.ndarray, is_text: np.ndarray, messag
             here = int(walk[k])
             if ns[here] - ns[chain[-1]] > MAX_GAP_NS:
                 break
-            state = _accept(state, message(here))
-            if state is None:
+            accepted = _accept(state, message(here))
+            if accepted is None:
                 break
+            state = accepted
             chain.append(here)
             k += 1
         if len(chain) == 1:
