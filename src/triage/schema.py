@@ -108,7 +108,8 @@ FRAME_COLUMNS: tuple[str, ...] = tuple(FRAME_DTYPES)
 #: Keys of DataFrame.attrs that sources set.
 ATTR_REJECTED = "rejected"  # DataFrame: source, line, reason (one row per rejected record)
 ATTR_DUPLICATES = "duplicates_dropped"  # int
-ATTR_ID_CONFLICTS = "insert_id_conflicts"  # int: kept entries sharing insertId and timestamp with another, other content
+# int: kept entries sharing insertId and timestamp with another, other content
+ATTR_ID_CONFLICTS = "insert_id_conflicts"
 ATTR_SOURCES = "sources"  # list[str]: files or the API filter the frame came from
 ATTR_RECORDS = "records_read"  # int: records seen in the input
 ATTR_FRAGMENTS = "fragments_merged"  # int: split traceback fragments folded into their first fragment's row
@@ -181,7 +182,8 @@ def to_severity(values: Iterable[object]) -> pd.Series:
     if isinstance(values, pd.Series):
         index = values.index
         uniques = pd.unique(values.astype(object))
-        mapping = {v: severity_name(v) for v in uniques if not (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)))}
+        mapping = {v: severity_name(v) for v in uniques
+                   if not (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)))}
         mapped = values.astype(object).map(mapping).fillna("DEFAULT")
         return pd.Series(pd.Categorical(mapped, dtype=SEVERITY_DTYPE), index=index, name=values.name)
     return pd.Series(pd.Categorical([severity_name(v) for v in values], dtype=SEVERITY_DTYPE))

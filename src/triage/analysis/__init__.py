@@ -16,5 +16,5 @@ from triage.analysis._timeline import timeline
 from triage.analysis._users import add_users
 from triage.analysis._windows import compare_windows
 
-__all__ = ["add_users", "cascades", "compare_revisions", "compare_windows", "period_gaps", "periodicity", "severity_mismatches",
-           "summarize", "timeline"]
+__all__ = ["add_users", "cascades", "compare_revisions", "compare_windows", "period_gaps", "periodicity",
+           "severity_mismatches", "summarize", "timeline"]

@@ -22,7 +22,8 @@ _EXCEPTION = (
     r"|(?m:^(?:ERROR|CRITICAL|FATAL|SEVERE)\b)"  # a level word printed by a stdout logger
     r"|\bUnhandled exception\b|\bException in\b"
 )
-_HTTP_5XX = (r"(?i)(?:\bstatus(?: code)?[:= ]+|\bHTTP/\d(?:\.\d)?\"? |\" )5\d\d\b"  # "Status: 503", '"POST / HTTP/1.1" 500'
+# "Status: 503", '"POST / HTTP/1.1" 500', "503 Service Unavailable"
+_HTTP_5XX = (r"(?i)(?:\bstatus(?: code)?[:= ]+|\bHTTP/\d(?:\.\d)?\"? |\" )5\d\d\b"
              r"|\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b")
 
 REASON_TRACEBACK = "traceback"

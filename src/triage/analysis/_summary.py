@@ -158,9 +158,10 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     log of the largest count), recency (1.5: ``exp(-age / (span / 4))`` with age the time from the last entry
     to the frame's end) and trend (1: ``log2`` of the rate in the frame's last third over the rate before,
     clipped to ±1, and 0 unless the two counts differ significantly by the two-Poisson-rates test at α = 0.05,
-    so one event is never "rising ×3.0"). Users, volume, recency and trend are scaled by ``0.25 + 0.75 × severity`` so a busy INFO
-    line never outranks an ERROR. ``priority_reason`` names the factors that are high on their own scale
-    (>= 0.5), largest contribution first, e.g. "ERROR; 1,234 events; active until the end; rising ×3.0".
+    so one event is never "rising ×3.0"). Users, volume, recency and trend are scaled by
+    ``0.25 + 0.75 × severity`` so a busy INFO line never outranks an ERROR. ``priority_reason`` names the
+    factors that are high on their own scale (>= 0.5), largest contribution first, e.g.
+    "ERROR; 1,234 events; active until the end; rising ×3.0".
 
     Parameters
     ----------

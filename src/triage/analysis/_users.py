@@ -145,7 +145,7 @@ def _key_codes(distinct: pd.Series) -> tuple[dict[str, np.ndarray], pd.Index, np
     listing several users' sessions), to tell later whether those keys belong to several users.
     """
     found, extra = [], []
-    for kind, (literal, pattern) in KEYS.items():
+    for literal, pattern in KEYS.values():
         candidates = distinct[_text.contains(distinct, literal)]
         extracted = _text.extract(candidates, pattern)
         key = extracted["key"]

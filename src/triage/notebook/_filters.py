@@ -39,8 +39,9 @@ class Filters:
     """What the explorer shows: every field narrows the frame; the defaults keep every row.
 
     ``start``/``end`` bound the time range (inclusive, tz-aware or naive UTC); ``min_severity`` is a
-    Cloud Logging level name, compared with each entry's effective severity (``triage.analysis.problems``); ``services``/``revisions``/``users`` keep rows whose value is among them
-    (empty = no restriction); ``text`` keeps rows whose message contains it, ignoring case.
+    Cloud Logging level name, compared with each entry's effective severity (``triage.analysis.problems``);
+    ``services``/``revisions``/``users`` keep rows whose value is among them (empty = no restriction);
+    ``text`` keeps rows whose message contains it, ignoring case.
 
     >>> Filters().is_default()
     True
@@ -65,7 +66,8 @@ class Filters:
         >>> Filters().replace(services=["api"]).services
         ('api',)
         """
-        fixed: dict[str, Any] = {k: tuple(v) if isinstance(v, (list, set, frozenset)) else v for k, v in changes.items()}
+        fixed: dict[str, Any] = {k: tuple(v) if isinstance(v, (list, set, frozenset)) else v
+                                 for k, v in changes.items()}
         return dataclasses.replace(self, **fixed)
 
     def describe(self) -> str:

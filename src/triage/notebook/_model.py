@@ -166,7 +166,8 @@ class ExplorerModel:
         return np.array([by.get(str(x), False) for x in self.signatures], dtype=bool)
 
     def _ranks(self) -> np.ndarray:
-        order = {str(sig): i for i, sig in enumerate(self.facts.summary[s.SIGNATURE])} if len(self.facts.summary) else {}
+        summary = self.facts.summary
+        order = {str(sig): i for i, sig in enumerate(summary[s.SIGNATURE])} if len(summary) else {}
         problems = self._problems()
         fallback = len(order)
         return np.array([(0 if problem else 1_000_000) + order.get(str(x), fallback)

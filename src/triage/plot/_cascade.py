@@ -81,7 +81,8 @@ def cascade(
                  for a, b in links]
     trace = go.Sankey(
         arrangement="snap",
-        node=dict(label=[plotly_text(templates[sig], limit=NODE_CHARS) for sig in order], color=[signature_color(sig) for sig in order],
+        node=dict(label=[plotly_text(templates[sig], limit=NODE_CHARS) for sig in order],
+                  color=[signature_color(sig) for sig in order],
                   x=xs, y=[0.1 + 0.8 * i / max(len(order) - 1, 1) for i in range(len(order))], pad=18, thickness=16,
                   customdata=hover, hovertemplate=NODE_HOVER),
         link=dict(source=[a for a, _ in links], target=[b for _, b in links], value=list(links.values()),

@@ -134,7 +134,8 @@ def frequency(
     if signatures is None and not keep:
         default = f"Events per {freq}: no problem signatures (no warning, error, traceback or 5xx)"
     fig = build(fig if fig is not None else traces, title=title, default_title=default, x_title="time (UTC)",
-                y_title="events", legend_title="signature", height=height or (facet_height(len(order)) if facet else None),
+                y_title="events", legend_title="signature",
+                height=height or (facet_height(len(order)) if facet else None),
                 barmode="stack", bargap=0.05, **extra)
     if baseline:
         fig.update_layout(legend_x=1.08)  # clear of the right-hand axis

@@ -14,7 +14,8 @@ from ._data import legend_label, template_map, top_signatures, with_signatures, 
 from ._escape import plotly_text
 from ._style import HOVER_CHARS, signature_colors
 
-BAR_HOVER = "<b>%{customdata[0]}</b><br>%{x} users, %{customdata[1]} events<br>top users: %{customdata[2]}<extra></extra>"
+BAR_HOVER = ("<b>%{customdata[0]}</b><br>%{x} users, %{customdata[1]} events<br>top users: %{customdata[2]}"
+             "<extra></extra>")
 HEAT_HOVER = "<b>%{customdata}</b><br>user %{y}: %{z} events<extra></extra>"
 
 

@@ -35,7 +35,8 @@ def safe_dir(path: str | Path, *, own: bool = True) -> Path:
 
 
 def replace_into(source: Path, target: Path) -> Path:
-    """Rename ``source`` (a file triage just wrote) over ``target``; a symlink at ``target`` is replaced, not followed."""
+    """Rename ``source`` (a file triage just wrote) over ``target``; a symlink at ``target`` is replaced, not
+    followed."""
     if target.is_dir() and not target.is_symlink():
         raise ValueError(f"{target}: is a directory, not a file")
     os.replace(source, target)

@@ -124,7 +124,8 @@ def report(
 
     context = dict(
         title=title, provenance=facts.rows(), charts=charts, totals=_totals(logs, summary),
-        signatures=_signature_rows(shown, logs), chains=_chain_rows(chains), verdicts=_verdict_rows(comparison, _templates(summary)),
+        signatures=_signature_rows(shown, logs), chains=_chain_rows(chains),
+        verdicts=_verdict_rows(comparison, _templates(summary)),
         deploys=revision_switches(logs).to_dict("records"), columns=s, verdict_colors=VERDICT_COLORS,
     )
     html_env, md_env = _environments()
@@ -187,7 +188,8 @@ def _signature_rows(summary: pd.DataFrame, logs: pd.DataFrame) -> list[dict]:
             "incidents": _number(rec[s.INCIDENTS]), "max_severity": str(rec[s.MAX_SEVERITY]),
             "first_seen": utc_text(rec[s.FIRST_SEEN]), "last_seen": utc_text(rec[s.LAST_SEEN]),
             "services": str(rec[s.SERVICES] or ""),
-            "revisions": short_revisions(rec[s.REVISIONS], rec[s.SERVICES] if "," not in str(rec[s.SERVICES]) else None),
+            "revisions": short_revisions(rec[s.REVISIONS],
+                                         rec[s.SERVICES] if "," not in str(rec[s.SERVICES]) else None),
             "period": f"every ~{float(rec[s.PERIOD_S]):.0f} s" if pd.notna(rec[s.PERIOD_S]) else "",
             "priority": _number(rec[s.PRIORITY]), "reason": str(rec[s.PRIORITY_REASON] or ""),
             "sample": shorten(rec[s.SAMPLE] or "", SAMPLE_CHARS),
@@ -202,7 +204,8 @@ def _plural(n: SupportsInt | None, word: str) -> str:
 
 def _chain_rows(chains: pd.DataFrame) -> list[dict]:
     return [{"description": str(rec[s.DESCRIPTION]), "occurrences": _number(rec[s.OCCURRENCES]),
-             "templates": [shorten(t, CHAIN_CHARS) for t in rec[s.CHAIN_TEMPLATES]], "signatures": [str(x) for x in rec[s.CHAIN]]}
+             "templates": [shorten(t, CHAIN_CHARS) for t in rec[s.CHAIN_TEMPLATES]],
+             "signatures": [str(x) for x in rec[s.CHAIN]]}
             for rec in chains.to_dict("records")]
 
 

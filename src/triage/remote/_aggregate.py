@@ -176,6 +176,7 @@ def query(fields: Fields, source: exp.Expr, *, freq: str = "1min", by: str | Non
     dedup = ("SELECT * FROM rows WHERE TRUE QUALIFY insert_id IS NULL OR "
              "ROW_NUMBER() OVER (PARTITION BY insert_id, t_ns) = 1") if dedupe else "SELECT * FROM rows"
     step = step_ns(freq)
+    group = GROUPS[by] if by is not None else "CAST(NULL AS STRING)"
     steps, source_name = [], "{source}"
     for i, columns_i in enumerate(fields.steps):
         extra = ", ".join(f"{{s{i}_{name}}} AS {name}" for name in columns_i)
@@ -217,7 +218,7 @@ def query(fields: Fields, source: exp.Expr, *, freq: str = "1min", by: str | Non
            CAST(COALESCE(storms.bursts, 0) AS INT64) AS bursts
     FROM summary LEFT JOIN storms USING (kind, key)
     UNION ALL
-    SELECT 'B' AS part, kind, key, bucket_ns, {GROUPS[by] if by is not None else "CAST(NULL AS STRING)"} AS grp, COUNT(*) AS n,
+    SELECT 'B' AS part, kind, key, bucket_ns, {group} AS grp, COUNT(*) AS n,
            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM keyed GROUP BY kind, key, bucket_ns, grp
     """

@@ -273,7 +273,8 @@ def _fields(entry: _Json, *, t_ns: exp.Expr, severity: exp.Expr, http: dict[str,
                      + [label(k) for k in ("service", "service_name", "k8s-pod/app")])
     revision = _first([rlabel(k) for k in f._RESOURCE_REVISION_KEYS]
                       + [entry.scalar("jsonPayload", "serviceContext", "version")])
-    trace = fragment("COALESCE({t}, {p})", t=top["trace"], p=entry.scalar("jsonPayload", "logging.googleapis.com/trace"))
+    trace = fragment("COALESCE({t}, {p})", t=top["trace"],
+                     p=entry.scalar("jsonPayload", "logging.googleapis.com/trace"))
     sev = severity_rank(severity)
     bad = [entry.bad(k) for k in ("jsonPayload", "httpRequest", "protoPayload") if entry.has(k)]
     valid = fragment("{t} IS NOT NULL AND {sev} IS NOT NULL" + "".join(f" AND NOT {{b{i}}}" for i in range(len(bad))),

@@ -68,7 +68,8 @@ MASKS: tuple[Mask, ...] = (
     Mask("time", r"\b\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?\b", "<time>"),
     # host:port (proxy.example.com:5070, wpad:80): the port makes a word a network address.
     Mask("hostport", r"\b[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)+:\d{2,5}\b", "<host>"),
-    Mask("host", r"\b((?:[A-Za-z0-9\-]+\.)+(?:com|net|org|edu|gov|mil|io|dev|app|cloud|internal|local|uk|de|jp|cn|at|be|dk|fi|no|cz|gr|il|mx|nz|za|sg|ar"
+    Mask("host", r"\b((?:[A-Za-z0-9\-]+\.)+(?:com|net|org|edu|gov|mil|io|dev|app|cloud|internal|local"
+                 r"|uk|de|jp|cn|at|be|dk|fi|no|cz|gr|il|mx|nz|za|sg|ar"
                  r"|fr|ru|br|in|au|ca|nl|it|es|pl|hk|kr|tw|se|ch|us|eu))([^\w.\-]|$)", r"<host>\2"),
     Mask("ip", r"(?:[A-Za-z][A-Za-z0-9.\-]*/|/)?\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b", "<ip>"),
     # Other colon-separated hex bytes (FF:F2:9F:16:E2:...), three or more.

@@ -6,5 +6,5 @@ from ._keys import new_key
 from ._load import load
 from ._samples import replay, save_sample, verify_sample
 
-__all__ = ["CloudLoggingError", "LoadError", "load", "logging_filter", "read_cloud_logging", "new_key", "replay", "save_sample",
-           "verify_sample"]
+__all__ = ["CloudLoggingError", "LoadError", "load", "logging_filter", "read_cloud_logging", "new_key", "replay",
+           "save_sample", "verify_sample"]

@@ -245,7 +245,8 @@ def query(table: str) -> str:
     # the first non-empty traceback key is appended to the payload's message, unless already in it
     tracebacks = [q.leaf(*path) for path in q.known(P, f._TRACEBACK_KEYS)]
     q.step(tb="CASE " + " ".join(f"WHEN {_present(x)} THEN {x}" for x in tracebacks) + " END")
-    json_message = f"CASE WHEN tb IS NOT NULL AND NOT contains({message}, tb) THEN {message} || chr(10) || tb ELSE {message} END"
+    json_message = (f"CASE WHEN tb IS NOT NULL AND NOT contains({message}, tb) THEN {message} || chr(10) || tb "
+                    f"ELSE {message} END")
     message_v = f"CASE WHEN {has_text} THEN {text} WHEN {has_payload} THEN {json_message} ELSE {http_line} END"
 
     # resource → service and revision; the fallbacks (other resource labels, serviceContext, labels) are
@@ -260,11 +261,13 @@ def query(table: str) -> str:
     # instance: labels.instanceId as it is (even "")
     instance = q.leaf(*labels, "instanceId")
     slow.append(_unless(f"{instance} IS NOT NULL",
-                        q.any([*q.known(labels, f._INSTANCE_LABEL_KEYS[1:]), *q.known(rlabels, ("instance_id", "pod_name"))])))
+                        q.any([*q.known(labels, f._INSTANCE_LABEL_KEYS[1:]),
+                               *q.known(rlabels, ("instance_id", "pod_name"))])))
 
     # logger: the payload's `logger` (even "")
     logger = q.leaf(*P, "logger")
-    slow.append(_unless(f"{logger} IS NOT NULL", q.any([*q.known(P, f._LOGGER_KEYS[1:]), *q.known(labels, f._LABEL_LOGGER_KEYS)])))
+    slow.append(_unless(f"{logger} IS NOT NULL",
+                        q.any([*q.known(P, f._LOGGER_KEYS[1:]), *q.known(labels, f._LABEL_LOGGER_KEYS)])))
 
     # user: the payload's user_id
     user = q.leaf(*P, "user_id")

@@ -316,7 +316,8 @@ def _payload_summary(payload: dict, log_name: object) -> str:
     when it has none.
 
     >>> _payload_summary({"queryName": "example.com.", "queryType": "A", "responseCode": "NOERROR",
-    ...                   "sourceIP": "10.0.0.3", "serverLatency": 14}, "projects/p/logs/dns.googleapis.com%2Fdns_queries")
+    ...                   "sourceIP": "10.0.0.3", "serverLatency": 14},
+    ...                  "projects/p/logs/dns.googleapis.com%2Fdns_queries")
     'dns_queries queryName=example.com. queryType=A responseCode=NOERROR'
     """
     kind = payload.get("@type")
@@ -470,7 +471,8 @@ def _python_location(payload: dict) -> tuple[str | None, int | None, str | None]
             sfunc if isinstance(sfunc, str) else None)
 
 
-def extract(entry: object, sev_cache: dict, raw: str | bytes | None = None, *, timestamp_optional: bool = False) -> tuple:
+def extract(entry: object, sev_cache: dict, raw: str | bytes | None = None, *,
+            timestamp_optional: bool = False) -> tuple:
     """The :data:`EXTRACTED` values of one LogEntry and its ``raw`` text (compact JSON when not given),
     or :class:`Bad`.
 

@@ -90,7 +90,7 @@ def check_strength(key: bytes) -> bytes:
     Traceback (most recent call last):
     ...
     ValueError: the key is too weak (about 36 bits; at least 128 needed): its id and the pseudonyms let anyone test guesses offline. Make one with triage.new_key()
-    """
+    """  # noqa: E501 (a doctest's output is one line)
     bits = _estimated_bits(key)
     if bits < MIN_KEY_BITS:
         raise ValueError(f"the key is too weak (about {bits:.0f} bits; at least {MIN_KEY_BITS} needed): its id "
