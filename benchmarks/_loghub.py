@@ -30,7 +30,10 @@ def load(name: str, root: Path = LOGHUB) -> pd.DataFrame:
 
 
 def datasets_in(root: Path) -> tuple[str, ...]:
-    """Names of the labelled Loghub-2k sets under ``root`` (folders holding ``<name>_2k.log_structured_corrected.csv``)."""
+    """Names of the labelled Loghub-2k sets under ``root``.
+
+    Each is a folder holding ``<name>_2k.log_structured_corrected.csv``.
+    """
     root = Path(root)
     return tuple(sorted(d.name for d in root.iterdir()
                         if (d / f"{d.name}_2k.log_structured_corrected.csv").exists()))

@@ -90,14 +90,14 @@ def main() -> None:
     print(f"\n{'filter change':34} {'model ms':>9} {'redraw ms':>10}  target {TARGET_MS:.0f} ms")
     worst = 0.0
     for label, change in changes.items():
-        def model_only() -> None:
+        def model_only(change: dict = change) -> None:
             model.filters = model.filters.replace(min_severity="DEFAULT")  # force a new mask
             model.rows._text_cache = None  # and a cold text search
             model.set_filters(**change)
             model.table()
             model.timeline(top)
 
-        def redraw() -> None:
+        def redraw(change: dict = change) -> None:
             model.filters = model.filters.replace(min_severity="DEFAULT")
             model.rows._text_cache = None
             model.set_filters(**change)

@@ -22,17 +22,21 @@ import time
 from pathlib import Path
 
 MESSAGES = [
-    "'Connection from 10.' || (i % 256) || '.' || (i * 7 % 256) || '.1:' || (1024 + i % 50000) || ' closed after ' || (i % 5000) || 'ms'",
+    "'Connection from 10.' || (i % 256) || '.' || (i * 7 % 256) || '.1:' || (1024 + i % 50000) || ' closed after ' "
+    "|| (i % 5000) || 'ms'",
     "'User ' || user || ' logged in from 10.0.' || (i % 256) || '.' || (i * 3 % 256)",
     "'Cache miss for key session:' || md5(i::VARCHAR)[:10]",
     "'Job ' || uuid() || ' finished in ' || (i % 90) / 10.0 || 's with ' || (i % 10000) || ' rows'",
     "'Redis ping test failed: asyncio.run() cannot be called from a running event loop'",
     "'Error in ConnectionHandler for user ' || (100000000000000000000 + i % 1000000)::VARCHAR",
-    "'Message routing failed for ws_' || (10000000 + i % 100000) || '_' || (1757365297 + i) || '_' || md5(i::VARCHAR)[:8] || ', error_count: ' || (i % 5)",
-    "'WebSocket connection state error for ws_' || (10000000 + i % 100000) || '_1757365297_e65a5c6d: WebSocket is not connected. Need to call \"accept\" first.'",
+    "'Message routing failed for ws_' || (10000000 + i % 100000) || '_' || (1757365297 + i) || '_' "
+    "|| md5(i::VARCHAR)[:8] || ', error_count: ' || (i % 5)",
+    "'WebSocket connection state error for ws_' || (10000000 + i % 100000) "
+    "|| '_1757365297_e65a5c6d: WebSocket is not connected. Need to call \"accept\" first.'",
     "'Invalid user_id format: ' || ['root', 'news', 'guest', 'e2e-staging_pipeline', 'bob', 'carol'][1 + i % 6]",
     "'HARD LIMIT: User ' || (10594514 + i % 1000) || '... still over limit after cleanup (' || (i % 20) || '/20)'",
-    "'Retrying request ' || (i % 5) || ' of 5 to https://api.example.com/v1/items/' || (i % 100000) || '?page=' || (i % 9)",
+    "'Retrying request ' || (i % 5) || ' of 5 to https://api.example.com/v1/items/' || (i % 100000) "
+    "|| '?page=' || (i % 9)",
     "'session opened for user ' || ['root', 'news', 'cyrus', 'guest', 'test', 'admin'][1 + i % 6]",
 ]
 TRACEBACK = ("'Traceback (most recent call last):\n  File \"/app/svc/handlers.py\", line ' || (10 + i % 40) || "
@@ -55,7 +59,8 @@ def generate(path: Path, n: int) -> float:
         SELECT i, 'user-' || (i * 48271 % 5000) AS user, i % 10 AS kind, ['api', 'worker', 'frontend'][1 + i % 3] AS svc
         FROM range({n}) t(i))
       SELECT
-        strftime(TIMESTAMP '2025-09-09 00:00:00' + to_microseconds(i * 3600000000 // {max(n, 1)}), '%Y-%m-%dT%H:%M:%S.%fZ')
+        strftime(TIMESTAMP '2025-09-09 00:00:00' + to_microseconds(i * 3600000000 // {max(n, 1)}),
+                 '%Y-%m-%dT%H:%M:%S.%fZ')
           AS "timestamp",
         ['INFO', 'INFO', 'ERROR', 'WARNING', 'DEBUG', 'ERROR', 'INFO', 'CRITICAL'][1 + i % 8] AS severity,
         'b' || i AS "insertId",
@@ -64,7 +69,8 @@ def generate(path: Path, n: int) -> float:
              user_id := CASE WHEN i % 4 = 0 THEN user END) END AS "jsonPayload",
         CASE WHEN kind >= 7 THEN struct_pack(requestMethod := ['GET', 'POST'][1 + i % 2],
              requestUrl := 'https://' || svc || '.run.app/api/items/' || (i % 100000) || '?q=1',
-             status := [200, 200, 404, 500, 503][1 + i % 5], latency := (i % 1000) / 1000.0 || 's') END AS "httpRequest",
+             status := [200, 200, 404, 500, 503][1 + i % 5], latency := (i % 1000) / 1000.0 || 's')
+             END AS "httpRequest",
         struct_pack(type := 'cloud_run_revision', labels := struct_pack(service_name := svc,
              revision_name := svc || '-0000' || (1 + i * 7 % 3) || '-abc')) AS resource,
         CASE WHEN kind >= 7 THEN 'projects/p/traces/' || md5(i::VARCHAR) END AS trace

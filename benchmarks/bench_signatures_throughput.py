@@ -90,7 +90,7 @@ def main() -> None:
     print(f"corpus: {n:,} lines, {len(lines.unique()):,} distinct (Loghub-2k Content, digits randomised)")
     triage_rate(lines.slice(0, 1000))  # warm-up (imports, regex compilation)
     rows = []
-    for size in sorted({min(s, n) for s in (100_000, 300_000, n)}):
+    for size in sorted({min(cap, n) for cap in (100_000, 300_000, n)}):
         rate, signatures = triage_rate(lines.slice(0, size))
         rows.append(("triage.templates", size, rate, signatures))
     subset = lines.slice(0, min(drain_n, n)).to_pylist()

@@ -336,7 +336,8 @@ def http_request(g: Gen, inst: Instance, t: int, method: str, path: str, status:
     if ua == UA_UPTIME:
         remote = f"169.254.169.{g.rng.randrange(1, 254)}"
     else:
-        octets = (g.rng.choice([34, 35, 73, 98, 104]), g.rng.randrange(256), g.rng.randrange(256), g.rng.randrange(1, 255))
+        octets = (g.rng.choice([34, 35, 73, 98, 104]), g.rng.randrange(256), g.rng.randrange(256),
+                  g.rng.randrange(1, 255))
         remote = ".".join(map(str, octets))
     url = f"https://{inst.service}-{HOST_SUFFIX}{path}" + (f"?{query}" if query else "")
     http = {"requestMethod": method, "requestUrl": url, "status": status, "latency": f"{latency:.6f}s",
@@ -509,7 +510,8 @@ def asyncpg_traceback(g: Gen, inst: Instance, t: int) -> None:
     g.emit(t, "asyncpg_interface_error", inst, params={"text": "\n".join(lines)})
 
 
-NODE_PAGES = [("threads/page.js", "getThreads"), ("chat/page.js", "loadConversation"), ("settings/page.js", "getProfile")]
+NODE_PAGES = [("threads/page.js", "getThreads"), ("chat/page.js", "loadConversation"),
+              ("settings/page.js", "getProfile")]
 
 
 def frontend_fetch_failed(g: Gen, inst: Instance, t: int) -> None:

@@ -17,7 +17,8 @@ def build_tiny_frame() -> pd.DataFrame:
     the busiest signature healthy (a health check every 30 s, INFO)."""
     rows = []
 
-    def add(minute: float, sig: str, template: str, message: str, severity: str, user: str | None, trace: str | None = None):
+    def add(minute: float, sig: str, template: str, message: str, severity: str, user: str | None,
+            trace: str | None = None):
         ts = T0 + pd.Timedelta(minutes=minute)
         rows.append({
             s.TIMESTAMP: ts, s.SEVERITY: severity, s.MESSAGE: message, s.SERVICE: "api",
@@ -26,13 +27,14 @@ def build_tiny_frame() -> pd.DataFrame:
         })
 
     for m in range(60):  # heartbeat: every 60 s
-        add(m + 0.01, "sig-heartbeat", "Redis ping test failed: <*>", f"Redis ping test failed: attempt {m}", "ERROR", None)
+        add(m + 0.01, "sig-heartbeat", "Redis ping test failed: <*>", f"Redis ping test failed: attempt {m}", "ERROR",
+            None)
     for k in range(25):  # burst at minute 40
         add(40 + k / 100, "sig-timeout", "Timeout calling <*> after <*> ms", f"Timeout calling billing after {k}00 ms",
             "WARNING", f"user-{k % 5}", trace=f"t{k}")
     for m in range(0, 60, 7):  # scattered
-        add(m + 0.5, "sig-user", "Invalid user_id format: <*>", f"Invalid user_id format: {m}", "ERROR", f"user-{m % 3}",
-            trace=f"u{m}")
+        add(m + 0.5, "sig-user", "Invalid user_id format: <*>", f"Invalid user_id format: {m}", "ERROR",
+            f"user-{m % 3}", trace=f"u{m}")
     for k in range(118):  # healthy traffic, the busiest signature: a health check every 30 s
         add(k / 2 + 0.05, "sig-health", "GET /health <num>", "GET /health 200", "INFO", None)
     for m in (5, 35):

@@ -106,7 +106,8 @@ def test_colours_come_from_the_signature_not_the_order(tiny_frame):
     reordered = tp.frequency(tiny_frame, signatures=list(reversed(list(colours))))
     assert {t.meta: t.marker.color for t in bars(reordered)} == colours
     users = tp.users(tiny_frame)
-    assert {t.meta: t.marker.color for t in users.data} == {k: v for k, v in colours.items() if k in {t.meta for t in users.data}}
+    drawn = {t.meta for t in users.data}
+    assert {t.meta: t.marker.color for t in users.data} == {k: v for k, v in colours.items() if k in drawn}
     assert all(colours[sig] == tp.signature_color(sig) for sig in colours)
     # a fixed function of the id: known value, independent of process (no Python hash randomisation)
     assert tp.signature_color("sig-heartbeat") == tp.PALETTE[int.from_bytes(

@@ -93,7 +93,8 @@ def test_report_writes_the_bundle(log_file, tmp_path):
     html = (bundle / "report.html").read_text()
     assert "CLI &lt;b&gt;report&lt;/b&gt;" in html
     assert "<img src=x" not in html
-    assert sorted(p.suffix for p in (bundle / "charts").iterdir()) == [".svg"] * len(list((bundle / "charts").iterdir()))
+    charts = list((bundle / "charts").iterdir())
+    assert sorted(p.suffix for p in charts) == [".svg"] * len(charts)
     assert (bundle / "charts" / "frequency.svg").exists()
     assert "report.html" in result.stderr
 

@@ -75,7 +75,7 @@ def users() -> list[dict]:
     items = []
     n = 100
     for user, times in ((GOOGLE_A, 7), (GOOGLE_B, 4), (TWINS[0], 3), (TWINS[1], 2), (E2E, 3), (STAGING, 5)):
-        for k in range(times):
+        for _ in range(times):
             n += 1
             items.append(entry(n, user=user, message=f"Request req_{n:012x} completed for user {user} in {n}ms"))
     items += [

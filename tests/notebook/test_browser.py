@@ -227,5 +227,6 @@ def test_five_whys_form_is_readable(lab_page):
     page = lab_page.page
     form = page.locator(".triage-five-whys").first
     expect(form).to_be_visible()
-    expect(form.locator(".triage-ws-problem")).to_contain_text(re.compile(r"Since\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"))
+    expect(form.locator(".triage-ws-problem")).to_contain_text(
+        re.compile(r"Since\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"))
     _shot(form, "five-whys.png")

@@ -93,7 +93,8 @@ def entries(n: int, seed: int = 0) -> list[dict]:
         where = rng.random()
         if where < 0.85:
             entry["resource"] = {"type": "cloud_run_revision",
-                                 "labels": {"service_name": service, "revision_name": f"{service}-0000{rng.randrange(1, 4)}-abc"}}
+                                 "labels": {"service_name": service,
+                                            "revision_name": f"{service}-0000{rng.randrange(1, 4)}-abc"}}
         elif where < 0.95:
             entry["labels"] = {"service": service, "user_id": rng.choice(USERS)}
         message = _fill(rng, rng.choice(TEMPLATES))

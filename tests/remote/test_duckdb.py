@@ -90,7 +90,7 @@ def test_parquet_glob_and_relation_sources(tmp_path: Path, generated: Path, gene
                                   local[[s.SIGNATURE, s.COUNT, s.USERS, s.FIRST_SEEN, s.LAST_SEEN]])
     con = duckdb.connect()
     relation = con.read_json(str(generated), format="newline_delimited")
-    with pytest.raises(Exception):  # a relation of inferred STRUCTs is not a LogEntry JSON shape we read
+    with pytest.raises(duckdb.Error):  # a relation of inferred STRUCTs is not a LogEntry JSON shape we read
         summarize_remote(relation, con=con)
     relation = con.read_parquet(str(tmp_path / "*.parquet"))
     from_relation = summarize_remote(relation, con=con).summary

@@ -62,4 +62,4 @@ def test_paging_tokens_errors_and_the_request_log():
         assert server.filters[0] == "severity>=DEFAULT"
         assert server.requests[0]["path"] == "/v2/entries:list?prettyPrint=false"
     with pytest.raises(RuntimeError, match="not running"):
-        server.url
+        _ = server.url

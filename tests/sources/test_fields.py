@@ -61,7 +61,8 @@ def test_audit_log_message(entry):
              "methodName": "google.cloud.run.v1.Services.ReplaceService",
              "status": {"code": 7, "message": "Permission 'run.services.update' denied"}}
     row = one(entry(1, textPayload=None, protoPayload=proto, severity="ERROR"))
-    assert row[s.MESSAGE] == "google.cloud.run.v1.Services.ReplaceService PERMISSION_DENIED: Permission 'run.services.update' denied"
+    assert row[s.MESSAGE] == ("google.cloud.run.v1.Services.ReplaceService PERMISSION_DENIED: "
+                              "Permission 'run.services.update' denied")
     ok = one(entry(2, textPayload=None, protoPayload={**proto, "status": {}}))
     assert ok[s.MESSAGE] == "google.cloud.run.v1.Services.ReplaceService"
 

@@ -106,7 +106,8 @@ FACTS = {
     "text/gunicorn_access.log": Facts(7, {"DEFAULT": 7}, untimed=7),
     "text/gunicorn_error_worker_boot.log": Facts(  # a cut traceback (no time, no level), then gunicorn's lines
         11, {"DEFAULT": 1, "INFO": 7, "ERROR": 3}, untimed=1,
-        messages=("Reason: Worker failed to boot.", "Starting gunicorn 23.0.0", "Worker (pid:110670) exited with code 3")),
+        messages=("Reason: Worker failed to boot.", "Starting gunicorn 23.0.0",
+                  "Worker (pid:110670) exited with code 3")),
     "text/java_logback.log": Facts(
         20, {"INFO": 20}, messages=("Started FarmApplication in 13.531 seconds (process running for 16.066)",)),
     "text/python_dashes_analyze.log": Facts(
@@ -170,7 +171,8 @@ def test_a_level_written_in_the_text_is_the_entrys_when_it_has_none():
     assert orjson.loads(row[s.RAW])["textPayload"] == "[2025-08-19 20:57:37 +0000] [1] [INFO] Starting gunicorn 23.0.0"
     text = _load("text/gunicorn_error_worker_boot.log")
     errors = text[text[s.SEVERITY] == "ERROR"][s.MESSAGE].tolist()
-    assert errors == ["Worker (pid:110670) exited with code 3", "Shutting down: Master", "Reason: Worker failed to boot."]
+    assert errors == ["Worker (pid:110670) exited with code 3", "Shutting down: Master",
+                      "Reason: Worker failed to boot."]
     stated = text[s.RAW].map(lambda raw: "[ERROR]" in orjson.loads(raw)["text"])
     assert (text.loc[stated, s.SEVERITY] == "ERROR").all() and stated.sum() == 3
 
