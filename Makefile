@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/samples/incident.jsonl.gz
 
-.PHONY: lab test test-all summary report bench system-deps clean
+.PHONY: lab test check test-all summary report bench system-deps clean
 
 $(STAMP): pyproject.toml
 	bash scripts/install_system_deps.sh
@@ -25,6 +25,11 @@ lab: $(STAMP)
 # The tests (what CI runs). Slow tests are skipped here; `make test-all` runs them too.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The checks (CI runs them before the tests): lint and import order, then types of the triage package.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m ''
