@@ -1,7 +1,7 @@
 """The hand-labelled real corpus (``tests/data/real/signatures/labels.csv``) scored as the benchmark scores it.
 
 The corpus is a held-out check: no rule was chosen on it. The floor sits a little under the GA measured when
-the labels were made (0.828, FGA 0.861, over 285 records, 188 statements, 43 files), so a change that splits or merges
+the labels were made (0.830, FGA 0.860, over 305 records, 200 statements, 44 files), so a change that splits or merges
 statements on real logs fails here; ``benchmarks/bench_signatures_accuracy.py --disagreements`` shows which.
 """
 
@@ -30,7 +30,7 @@ def table():
 
 def test_every_record_of_every_labelled_file_is_labelled_and_still_loads_the_same(table):
     # labelled() raises on a stale label or an unlabelled record; here: the corpus is the size the README says
-    assert len(table) >= 280 and table["file"].nunique() >= 43
+    assert len(table) >= 300 and table["file"].nunique() >= 44
     assert set(table["kind"]) == {"cloud_logging", "csv", "jsonl", "text"}
     assert (table["event_id"] != "").all() and (table["event_template"] != "").all()
     readme = (real.REAL / "README.md").read_text()
