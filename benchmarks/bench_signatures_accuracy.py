@@ -38,6 +38,7 @@ from _loghub import (DATASETS, LOGHUB, datasets_in, f1_grouping_accuracy, groupi
                      parsing_accuracy)
 from triage.signatures import _generalize  # noqa: E402
 
+
 def drain3(messages: list[str]) -> tuple[list[int], list[str]]:
     from drain3 import TemplateMiner
     from drain3.template_miner_config import TemplateMinerConfig
