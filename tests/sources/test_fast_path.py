@@ -288,7 +288,8 @@ def test_real_json_lines_load_the_same(tmp_path, monkeypatch):
     from triage.sources._detect import detect
     from triage.sources._read import head
 
-    files = [p for p in sorted(REAL.glob("*/*")) if p.name != "README.md" and detect(p, head(p)) == "jsonl"]
+    files = [p for p in sorted(REAL.glob("*/*"))
+             if p.is_file() and p.name != "README.md" and detect(p, head(p)) == "jsonl"]
     assert len(files) >= 10
     path = tmp_path / "real.jsonl"
     path.write_bytes(b"".join(p.read_bytes().rstrip(b"\n") + b"\n" for p in files))
