@@ -17,8 +17,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import triage  # noqa: E402
 from _loghub import f1_grouping_accuracy, grouping_accuracy, parsing_accuracy  # noqa: E402
+
+import triage  # noqa: E402
 from triage.signatures._api import _signature_columns  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "real"

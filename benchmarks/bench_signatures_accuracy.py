@@ -33,9 +33,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _real_corpus  # noqa: E402
+from _loghub import DATASETS, LOGHUB, datasets_in, f1_grouping_accuracy, grouping_accuracy, load, parsing_accuracy  # noqa: E402
+
 import triage  # noqa: E402
-from _loghub import (DATASETS, LOGHUB, datasets_in, f1_grouping_accuracy, grouping_accuracy, load,  # noqa: E402
-                     parsing_accuracy)
 from triage.signatures import _generalize  # noqa: E402
 
 
@@ -85,7 +85,7 @@ def leave_one_out(sets: dict[str, pd.DataFrame]) -> pd.DataFrame:
             scores[number] = {name: measure(triage_parse, data) for name, data in sets.items()}
     rows = []
     for held in sets:
-        def objective(number: int) -> tuple[float, int]:
+        def objective(number: int, held: str = held) -> tuple[float, int]:
             others = [scores[number][n] for n in sets if n != held]
             # Ties go to the earliest grid point, so the choice never depends on the held-out set.
             return (sum(o["GA"] + o["PA"] for o in others) / len(others), -number)

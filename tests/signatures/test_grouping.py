@@ -127,7 +127,8 @@ def test_booleans_and_nulls_are_values():
 
 
 def test_java_and_node_stack_frames_do_not_split():
-    a = "TypeError: fetch failed\n    at node:internal/deps/undici:13178:13\n    at async getProfile (/app/page.js:1:6828)"
+    a = ("TypeError: fetch failed\n    at node:internal/deps/undici:13178:13\n"
+         "    at async getProfile (/app/page.js:1:6828)")
     b = "TypeError: fetch failed\n    at node:internal/deps/undici:13185:13\n    at async getThreads (/app/t.js:1:6910)"
     assert same(a, b)
     assert not same(a, "TypeError: cannot read properties of undefined\n    at f (/app/x.js:1:2)")

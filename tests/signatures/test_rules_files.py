@@ -7,8 +7,7 @@ import pytest
 
 import triage
 from triage import schema as s
-from triage.signatures import Rule, Rules, RulesError
-from triage.signatures import _rules
+from triage.signatures import Rule, Rules, RulesError, _rules
 
 
 def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path):

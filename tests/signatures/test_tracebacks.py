@@ -10,7 +10,8 @@ LIB = "/usr/local/lib/python3.11/site-packages/asyncpg/connection.py"
 
 
 def traceback(*, header: str = "", outer: str = "routes/threads.py", line: int = 41, func: str = "get_session",
-              exc: str = "asyncpg.exceptions._base.InterfaceError", msg: str = "another operation is in progress") -> str:
+              exc: str = "asyncpg.exceptions._base.InterfaceError",
+              msg: str = "another operation is in progress") -> str:
     head = f"{header}\n" if header else ""
     return (f"{head}Traceback (most recent call last):\n"
             f'  File "/app/netra_backend/app/{outer}", line 88, in handler\n'
