@@ -129,7 +129,10 @@ def _plural(n: SupportsInt, word: str) -> str:
 
 
 def _instant(value: str, newest: Any, option: str) -> Any:
+    """``--since 10m`` (a duration back from the newest entry) or a time, read as the Cloud Logging filter reads it."""
     import pandas as pd
+
+    from triage.sources._cloud_filter import _instant as utc_instant
 
     try:
         span = pd.Timedelta(value)
@@ -138,12 +141,9 @@ def _instant(value: str, newest: Any, option: str) -> Any:
     if span is not None and option == "--since":
         return newest - span
     try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
+        return utc_instant(value, option)
+    except ValueError:
         raise CommandError(f"{option}: not a time (RFC 3339) or a duration like 2h: {value!r}") from None
-    if stamp is pd.NaT:
-        raise CommandError(f"{option}: not a time: {value!r}")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _filter(frame: Any, services: list[str] | None, min_severity: str | None, since: str | None,

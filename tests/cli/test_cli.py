@@ -209,6 +209,8 @@ def test_service_severity_and_time_filters(log_file):
     wrong = run("summary", log_file, "--service", "no-such-service")
     assert wrong.exit_code == 1 and "no-such-service" in error_line(wrong)
     assert run("summary", log_file, "--min-severity", "loud").exit_code == 1
+    bad_time = run("summary", log_file, "--since", "nonsense")
+    assert bad_time.exit_code == 1 and "--since" in error_line(bad_time)
 
 
 def test_summary_links_open_each_signature_in_logs_explorer(log_file):
