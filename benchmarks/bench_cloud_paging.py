@@ -38,8 +38,8 @@ def _child(variant: str, url: str, page_size: int) -> None:
     from google.cloud import logging as cloud_logging
 
     import triage
-    from triage.sources import _cloud_pages
-    from triage.sources._entries import frame_from_entries
+    from triage.sources._cloud import pages as _cloud_pages
+    from triage.sources._frame.collector import frame_from_entries
 
     client = cloud_logging.Client(project="bench", credentials=AnonymousCredentials(), _use_grpc=False,
                                   client_options={"api_endpoint": url})

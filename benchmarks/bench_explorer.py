@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from triage import schema as s
+from triage.analysis.facts import SignatureFacts
 from triage.notebook import Explorer, ExplorerModel
-from triage.notebook._facts import SignatureFacts
 
 TARGET_MS = 300.0
 

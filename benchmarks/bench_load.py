@@ -127,7 +127,7 @@ def _run_triage(path: str) -> int:
 def _run_triage_lines(path: str) -> int:
     """The line-by-line reader alone (what files under ``FAST_MIN_BYTES`` get): the fast path's reference."""
     import triage
-    from triage.sources import _jsonl
+    from triage.sources._readers.jsonl import reader as _jsonl
 
     _jsonl.FAST_MIN_BYTES = 1 << 62
     return len(triage.load(path))
@@ -160,7 +160,7 @@ def child(which: str, path: str) -> None:
     import pandas  # noqa: F401  (imports are not what is measured)
 
     import triage.sources  # noqa: F401
-    import triage.sources._fast  # noqa: F401  (DuckDB, imported on the first big file)
+    import triage.sources._readers.jsonl.fast  # noqa: F401  (DuckDB, imported on the first big file)
 
     started, cpu = time.perf_counter(), time.process_time()
     rows = {"triage": _run_triage, "lines": _run_triage_lines, "naive": _run_naive}[which](path)

@@ -19,8 +19,8 @@ import time
 
 import orjson
 
-from triage.sources._keys import new_key
-from triage.sources._redact import redact_entries
+from triage.sources._samples.keys import new_key
+from triage.sources._samples.redact import redact_entries
 
 RNG = random.Random(16)
 

@@ -62,7 +62,7 @@ def entries() -> list[dict]:
 
 def test_the_rules_have_one_home():
     assert _users.NOT_USERS is identity.NOT_USERS and _users.USER_MENTION is identity.USER_MENTION
-    from triage.sources import _redact_rules
+    from triage.sources._samples import redact_rules as _redact_rules
 
     assert _redact_rules.NOT_PERSONAL is identity.NOT_USERS
     assert all(hasattr(identity, name) for name in identity.__all__)

@@ -10,9 +10,9 @@ import sys
 import plotly.graph_objects as go
 import pytest
 
-from triage.plot._escape import html_text, markdown_code, markdown_text, plotly_text, terminal_text
+from triage.escape import html_text, markdown_code, markdown_text, plotly_text, terminal_text
+from triage.files import safe_dir, write_atomic
 from triage.postmortem import export
-from triage.postmortem._files import safe_dir, write_atomic
 
 CONTROLS = "\x1b[31mred\x1b]8;;http://evil\x07link\x1b]8;;\x07\x9b2J\x00nul\u202eevil\x7f"
 

@@ -6,7 +6,7 @@ import pytest
 from google.api_core import retry as gretry
 
 from tests.servers.cloud_logging import FakeCloudLogging
-from triage.sources import _cloud_pages
+from triage.sources._cloud import pages as _cloud_pages
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ from google.api_core import retry as gretry
 
 import triage
 from triage import schema as s
-from triage.sources._cloud import ATTR_QUERY, CloudLoggingError
+from triage.sources._cloud.client import ATTR_QUERY, CloudLoggingError
 
 from .entries import entries, entry
 
@@ -229,7 +229,7 @@ def test_ctrl_c_while_a_page_is_added_waits_for_the_page():
     import os
     import signal
 
-    from triage.sources._cloud_errors import interrupt_after
+    from triage.sources._cloud.errors import interrupt_after
 
     done = []
     with pytest.raises(KeyboardInterrupt):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import triage
-from triage.sources import _cloud_pages
-from triage.sources._cloud import CloudLoggingError
+from triage.sources._cloud import pages as _cloud_pages
+from triage.sources._cloud.client import CloudLoggingError
 
 from .entries import entries
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 import triage
 from triage import schema as s
-from triage.sources._keys import ENV_KEY, LEGACY_ENV_KEY, Key, user_key_path
-from triage.sources._redact import redact_entries
-from triage.sources._redact_pseudonym import Pseudonymizer
+from triage.sources._samples.keys import ENV_KEY, LEGACY_ENV_KEY, Key, user_key_path
+from triage.sources._samples.pseudonym import Pseudonymizer
+from triage.sources._samples.redact import redact_entries
 
 from .entries import KEY, OTHER_KEY, entry
 

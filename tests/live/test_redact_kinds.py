@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 import triage
-from triage.sources._redact import redact_entries
+from triage.sources._samples.redact import redact_entries
 
 from .entries import KEY
 

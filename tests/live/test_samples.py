@@ -12,7 +12,7 @@ import pytest
 
 import triage
 from triage import schema as s
-from triage.sources._samples import verify_sample
+from triage.sources._samples.sample import verify_sample
 
 from .entries import KEY, OTHER_KEY, entries, entry
 
@@ -133,7 +133,7 @@ def test_a_sample_signed_with_another_key_loads_with_a_warning(tmp_path, monkeyp
 
 def test_the_bytes_parsed_are_the_bytes_checked(tmp_path, monkeypatch):
     """A swap between a check and a second read cannot happen: the file is opened and read once."""
-    from triage.sources import _read
+    from triage.sources._readers import binary as _read
 
     sample = triage.save_sample(entries(5), tmp_path / "x.jsonl.gz")
     opened = []

@@ -15,7 +15,7 @@ def tiny_frame() -> pd.DataFrame:
 
 @pytest.fixture()
 def tiny_facts():
-    from triage.notebook._facts import SignatureFacts
+    from triage.analysis.facts import SignatureFacts
 
     return SignatureFacts(**build_facts_frames())
 

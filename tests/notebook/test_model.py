@@ -121,7 +121,7 @@ def test_unknown_signature_has_no_rows(model):
 def test_table_matches_pandas_for_any_filters(start, length, severity, services, users, text):
     frame = build_tiny_frame()
     facts = build_facts_frames()
-    from triage.notebook._facts import SignatureFacts
+    from triage.analysis.facts import SignatureFacts
 
     model = ExplorerModel(frame, facts=SignatureFacts(**facts))
     f = Filters(start=None if start is None else T0 + pd.Timedelta(seconds=start),
@@ -138,7 +138,7 @@ def test_table_matches_pandas_for_any_filters(start, length, severity, services,
 
 def test_severity_filter_uses_the_effective_severity():
     """A traceback logged at DEFAULT and a 5xx logged at INFO are errors: an ERROR filter keeps them."""
-    from triage.notebook._facts import SignatureFacts
+    from triage.analysis.facts import SignatureFacts
 
     frame = s.conform(pd.DataFrame({
         s.TIMESTAMP: pd.to_datetime(["2025-09-09T01:00:00Z", "2025-09-09T01:00:01Z", "2025-09-09T01:00:02Z"]),

@@ -10,7 +10,7 @@ import pytest
 
 import triage
 from triage import schema as s
-from triage.sources import _read
+from triage.sources._readers import binary as _read
 
 ENTRY = b'{"timestamp": "2025-09-09T00:00:00Z", "textPayload": "x"}\n'
 
@@ -72,7 +72,7 @@ def test_the_sample_check_streams_and_is_bounded_too(tmp_path):
 @pytest.mark.parametrize("blank", [b"\n", b" \n", b"\r\n", b"\t \n"])
 def test_runs_of_blank_lines_cost_no_row_each_and_keep_line_numbers(tmp_path, monkeypatch, kind, blank):
     """Millions of blank lines: every later line keeps its number, and no Python call per blank line."""
-    from triage.sources import _jsonl
+    from triage.sources._readers.jsonl import reader as _jsonl
 
     calls = []
     real = _jsonl.parse_line

@@ -12,7 +12,7 @@ import pytest
 
 import triage
 from triage import schema as s
-from triage.sources._entries import ATTR_FRAGMENTS, frame_from_entries
+from triage.sources._frame.collector import ATTR_FRAGMENTS, frame_from_entries
 
 from .conftest import make_entry
 
@@ -188,7 +188,7 @@ def test_values_arrow_cannot_store_are_rejected_not_fatal():
 
 
 def test_row_arrow_refuses_is_rejected_by_line():
-    from triage.sources._entries import Collector
+    from triage.sources._frame.collector import Collector
 
     collector = Collector("report")
     src = collector.begin("mixed.log")

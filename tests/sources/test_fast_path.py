@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 import triage
 from triage import schema as s
-from triage.sources import _fast_sql, _jsonl, _read
-from triage.sources._read import Unreadable, iter_blocks, iter_lines
+from triage.sources._readers import binary as _read
+from triage.sources._readers.binary import Unreadable, iter_blocks, iter_lines
+from triage.sources._readers.jsonl import fast_sql as _fast_sql
+from triage.sources._readers.jsonl import reader as _jsonl
 
 from .conftest import make_entry
 from .test_errors import CASES
@@ -199,7 +201,7 @@ def _non_blank(result):
 def test_block_buffers_are_reused_only_once_nothing_views_them():
     import numpy as np
 
-    from triage.sources._read import Block, BlockBuffers
+    from triage.sources._readers.binary import Block, BlockBuffers
 
     buffers = BlockBuffers(keep=2)
     first = buffers.take(16)
@@ -235,7 +237,7 @@ def test_a_big_load_reuses_its_block_buffers(tmp_path, monkeypatch):
 def test_a_load_runs_on_jemalloc_then_restores_arrows_pool():
     import pyarrow as pa
 
-    from triage.sources import _memory
+    from triage.sources._readers.jsonl import memory as _memory
 
     before = pa.default_memory_pool().backend_name
     with _memory.load_memory():
@@ -262,7 +264,7 @@ def test_runs_put_rows_in_order(monkeypatch, n, reversals, chunk_rows, gather_ro
     import numpy as np
     import pyarrow as pa
 
-    from triage.sources import _columns
+    from triage.sources._frame import columns as _columns
 
     monkeypatch.setattr(_columns, "GATHER_ROWS", gather_rows)  # small: runs long enough to pass through
     order = np.arange(n)
@@ -285,8 +287,8 @@ REAL = Path(__file__).parents[1] / "data" / "real"
 def test_real_json_lines_load_the_same(tmp_path, monkeypatch):
     """Every real JSON Lines file of the corpus (other loggers' records, audit and DNS entries, ANSI colour,
     levels only in the text) concatenated: the fast path sends what it cannot vouch for to Python."""
-    from triage.sources._detect import detect
-    from triage.sources._read import head
+    from triage.sources._readers.binary import head
+    from triage.sources._readers.detect import detect
 
     files = [p for p in sorted(REAL.glob("*/*"))
              if p.is_file() and p.name != "README.md" and detect(p, head(p)) == "jsonl"]

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from triage import schema as s
-from triage.sources._entries import frame_from_entries
+from triage.sources._frame.collector import frame_from_entries
 
 
 def one(entry_dict: dict) -> dict:

@@ -11,7 +11,7 @@ import pytest
 
 import triage
 from triage import schema as s
-from triage.sources._entries import frame_from_entries
+from triage.sources._frame.collector import frame_from_entries
 
 TS = "2025-09-09T01:00:00Z"
 
@@ -114,8 +114,8 @@ ORJSON_REFUSES = [
 
 @pytest.mark.parametrize("name, extra", ORJSON_REFUSES, ids=[c[0] for c in ORJSON_REFUSES])
 def test_the_fast_path_rejects_what_the_line_reader_rejects(tmp_path, name, extra):
-    from triage.sources._entries import Collector
-    from triage.sources._jsonl import read_jsonl
+    from triage.sources._frame.collector import Collector
+    from triage.sources._readers.jsonl.reader import read_jsonl
 
     good = b'{"timestamp":"%s","textPayload":"ok"}' % TS.encode()
     bad = b'{"timestamp":"%s","textPayload":"x",%s}' % (TS.encode(), extra)

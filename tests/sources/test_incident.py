@@ -6,8 +6,8 @@ import orjson
 import pytest
 
 from triage import schema as s
-from triage.sources._entries import ATTR_FRAGMENTS
-from triage.sources._tracebacks import FRAGMENTS
+from triage.sources._frame.collector import ATTR_FRAGMENTS
+from triage.sources._frame.tracebacks import FRAGMENTS
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,14 @@ format, and the shapes the issue lists state their level."""
 
 from __future__ import annotations
 
+import re
+
 import orjson
 import pytest
 
 import triage
 from triage import schema as s
-from triage.sources._entries import frame_from_entries
+from triage.sources._frame.collector import frame_from_entries
 from triage.sources.line_formats import LINE_FORMATS, match_line, strip_ansi
 
 
@@ -43,3 +45,14 @@ def test_colour_codes_do_not_hide_the_level(tmp_path):
     assert frame[s.MESSAGE].tolist() == ["Started server process [1]", "Exception in ASGI application"]
     assert orjson.loads(frame[s.RAW].iloc[0])["text"].startswith("\x1b[32mINFO\x1b[0m:")
     assert strip_ansi("plain") == "plain"
+
+
+def test_the_traceback_marker_pattern_matches_the_marker_in_python_and_re2():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from triage.sources.line_formats import TRACEBACK_PATTERN, TRACEBACK_START
+
+    texts = pa.array([TRACEBACK_START, "Traceback (most recent call first):", "x"])
+    assert pc.match_substring_regex(texts, TRACEBACK_PATTERN).to_pylist() == [True, False, False]
+    assert re.fullmatch(TRACEBACK_PATTERN, TRACEBACK_START)

@@ -8,7 +8,7 @@ import pytest
 
 import triage
 from triage import schema as s
-from triage.sources._entries import ATTR_FRAGMENTS, frame_from_entries
+from triage.sources._frame.collector import ATTR_FRAGMENTS, frame_from_entries
 
 from .conftest import make_entry
 
@@ -140,7 +140,7 @@ def test_json_array_newest_first_reassembles_in_written_order(tmp_path):
 
 def test_result_does_not_depend_on_batching(monkeypatch):
     """Rows go to Arrow in batches; merges, duplicates and ordering must cross batch boundaries."""
-    from triage.sources import _entries
+    from triage.sources._frame import collector as _entries
 
     entries = [make_entry(i) for i in range(40)][::-1] + _fragments(SPLIT) + [make_entry(i) for i in range(5, 9)]
     whole = frame_from_entries(entries, source="t")

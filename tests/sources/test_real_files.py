@@ -181,7 +181,7 @@ def test_a_level_written_in_the_text_is_the_entrys_when_it_has_none():
 def test_an_entrys_own_severity_wins_over_its_text():
     entries = [{"timestamp": "2025-08-19T20:57:37Z", "severity": "WARNING",
                 "textPayload": "[2025-08-19 20:57:37 +0000] [1] [ERROR] Worker timeout"}]
-    row = triage.sources._entries.frame_from_entries(entries, source="x").iloc[0]
+    row = triage.sources._frame.collector.frame_from_entries(entries, source="x").iloc[0]
     assert (row[s.SEVERITY], row[s.MESSAGE]) == ("WARNING", entries[0]["textPayload"])
 
 

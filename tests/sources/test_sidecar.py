@@ -8,7 +8,7 @@ import pytest
 
 import triage
 from triage import schema as s
-from triage.sources._load import sidecar
+from triage.sources._samples.sidecar import sidecar
 
 from .conftest import make_entry
 
@@ -20,7 +20,7 @@ def test_sidecar_name(tmp_path, name, meta):
 
 
 def test_saved_sample_is_verified(tmp_path):
-    from triage.sources._samples import save_sample
+    from triage.sources._samples.sample import save_sample
 
     path = save_sample([make_entry(i) for i in range(5)], tmp_path / "sample.jsonl.gz", redact=False)
     assert len(triage.load(path)) == 5

@@ -1,0 +1,1 @@
+"""triage.sources._cloud."""
