@@ -7,6 +7,7 @@ import pandas as pd
 
 from triage import schema as s
 from triage.analysis._periodicity import periodicity
+from triage.analysis._problem_rule import effective_codes, problem_codes, text_failures
 from triage.analysis._severity import text_reasons
 from triage.analysis.poisson import ALPHA, rate_test
 from triage.analysis.prepare import (
@@ -18,7 +19,6 @@ from triage.analysis.prepare import (
     with_signatures,
     with_users,
 )
-from triage.analysis.problems import effective_codes, problem_codes, text_failures
 from triage.units import duration, number
 
 __all__ = [
