@@ -2,10 +2,13 @@
 
 1. Every message is reduced to its *digit shape* (each digit -> ``0``, straight on the arrow
    buffer). Every pattern below is digit-agnostic, so the rest runs on the distinct shapes only.
-2. Shapes holding a traceback or a request line are templated by their own modules
-   (``_tracebacks``; ``_requests``, which puts each line's real status code back).
-3. Other shapes are masked, vectorised (RE2). Shapes whose masked form still holds digits
-   (``jk2_init``) are masked again from their distinct original messages.
+2. Shapes holding a traceback are templated by ``_tracebacks`` (from their distinct messages);
+   request lines by ``_requests``, other shapes by the masking table (RE2, vectorised).
+3. Where a shape's template still holds digits (a request's status code, ``jk2_init``, ``eth0``),
+   those digits were copied through from the message. Masking a few *probes* of the shape, whose
+   digits spell their own index, tells which of the shape's digits survive; each row's template is
+   then the shape's template with that row's digits at those byte offsets put back (a vectorised
+   gather), never a regex per message.
 4. The distinct masked templates are normalised and generalised together (``_generalize``).
 
 The result holds one code per input row and the final template of each code, so callers expand
@@ -15,15 +18,17 @@ to rows with a single ``take``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from triage.signatures._generalize import generalize
 from triage.signatures._masking import mask_array, zero_digits
-from triage.signatures._requests import REQUEST_PATTERN, STATUS_CAPTURE, request_templates
+from triage.signatures._requests import REQUEST_PATTERN, request_templates
 from triage.signatures._tokens import normalize
 from triage.signatures._tracebacks import START, parse
 
@@ -66,6 +71,32 @@ def encode(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
 
 
+def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Each string's first byte in ``data``, and ``data`` (a large_string array's buffers, slices included)."""
+    _, offsets, data = values.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int64)[values.offset:values.offset + len(values) + 1]
+    return starts, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8))
+
+
+_ZERO_TABLE = bytes(0x30 if 0x30 <= b <= 0x39 else b for b in range(256))
+
+
+def digit_shapes(values: pa.Array) -> pa.Array:
+    """Every ASCII digit replaced by ``0`` (see ``_masking.zero_digits``), copying only the bytes a
+    slice uses (``zero_digits`` copies its whole buffer), with one C translate over them.
+
+    >>> digit_shapes(pa.array(["a1", "b22", "c"], type=pa.large_string()).slice(1)).to_pylist()
+    ['b00', 'c']
+    """
+    if values.null_count or values.type != pa.large_string():
+        return zero_digits(values)
+    starts, data = _layout(values)
+    low, high = int(starts[0]), int(starts[-1])
+    shaped = data[low:high].tobytes().translate(_ZERO_TABLE)
+    return pa.Array.from_buffers(pa.large_string(), len(values),
+                                 [None, pa.py_buffer(starts - low), pa.py_buffer(shaped)])
+
+
 class _Interner:
     """Distinct masked templates, numbered in order of first sight (the numbering is internal only)."""
 
@@ -87,67 +118,108 @@ class _Interner:
         return out
 
 
-_DIGIT = re.compile(r"\d")
+# ASCII digits only (Python's \d would take other scripts' digits, which shapes keep as they are).
+_DIGIT = re.compile(r"[0-9]")
 
 
-def _plain_codes(rows: pa.Array, shape_codes: np.ndarray, shapes: pa.Array, interner: _Interner) -> np.ndarray:
-    """Mask once per digit shape; shapes whose masked form keeps digits are redone from the originals."""
-    masked = mask_array(shapes).to_pylist()
-    leftover = np.array([_DIGIT.search(m) is not None for m in masked], dtype=bool)
-    shape_to_code = np.full(len(masked), -1, dtype=np.int64)
-    clean = np.flatnonzero(~leftover)
-    shape_to_code[clean] = interner.codes([masked[i] for i in clean])
-    codes = shape_to_code[shape_codes]
-    if leftover.any():
-        redo = np.flatnonzero(leftover[shape_codes])
-        redo_codes, redo_values = encode(rows.take(pa.array(redo)))
-        codes[redo] = interner.codes(mask_array(redo_values).to_pylist())[redo_codes]
-    return codes
+def _probes(shapes: list[str]) -> tuple[list[np.ndarray], list[list[str]]]:
+    """For each shape, the byte offsets of its digits, and probes: copies whose ``j``-th probe writes
+    digit ``j`` (base 10) of each digit's index in place of that digit."""
+    offsets = [np.flatnonzero(np.frombuffer(t.encode("utf-8"), dtype=np.uint8) == 0x30) for t in shapes]
+    width = max((len(str(len(o) - 1)) for o in offsets), default=1)
+    probes: list[list[str]] = []
+    for j in range(width):
+        row = []
+        for text, where in zip(shapes, offsets):
+            raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8).copy()
+            raw[where] = 0x30 + (np.arange(len(where)) // 10 ** j) % 10
+            row.append(raw.tobytes().decode("utf-8"))
+        probes.append(row)
+    return offsets, probes
 
 
-_STATUS = re.compile(STATUS_CAPTURE, re.ASCII)  # \b, \s, \d as RE2 reads them
+def _survivors(shapes: list[str], drafts: list[str],
+               template: Callable[[pa.Array], list[str]]) -> list[np.ndarray | None]:
+    """For each shape whose draft template holds digits, the byte offsets (in the shape, hence in
+    each of its messages) of the digits the template copies, in order; None where the probes disagree."""
+    offsets, probes = _probes(shapes)
+    outputs = [template(pa.array(p, type=pa.large_string())) for p in probes]
+    found: list[np.ndarray | None] = []
+    for k, (draft, where) in enumerate(zip(drafts, offsets)):
+        count = len(_DIGIT.findall(draft))
+        index = np.zeros(count, dtype=np.int64)
+        ok = True
+        for j, out in enumerate(outputs):
+            digits = _DIGIT.findall(out[k])
+            if len(digits) != count or _DIGIT.sub("0", out[k]) != _DIGIT.sub("0", draft):
+                ok = False
+                break
+            index += np.array([int(d) for d in digits], dtype=np.int64) * 10 ** j
+        ok = ok and bool(np.all(np.diff(index) > 0)) and (count == 0 or index[-1] < len(where))
+        found.append(where[index] if ok else None)
+    return found
 
 
-def _status_codes(rows: pa.Array, shape_codes: np.ndarray, shapes: pa.Array) -> np.ndarray:
-    """Each row's status code as an int (-1 where none), read from its bytes at the offset the
-    status has in its digit shape (the same in every message of the shape): no regex per row."""
-    position = np.full(len(shapes), -1, dtype=np.int64)
-    for i, text in enumerate(shapes.to_pylist()):
-        match = _STATUS.search(text)
-        if match is not None:
-            position[i] = len(text[:match.start("status")].encode("utf-8"))
-    _, offsets, data = rows.buffers()
-    starts = np.frombuffer(offsets, dtype=np.int64)[rows.offset:rows.offset + len(rows)]
-    at = position[shape_codes]
-    has = at >= 0
-    status = np.full(len(rows), -1, dtype=np.int64)
-    if has.any():
-        raw = np.frombuffer(data, dtype=np.uint8)
-        where = starts[has] + at[has]
-        status[has] = ((raw[where].astype(np.int64) - 48) * 100 + (raw[where + 1].astype(np.int64) - 48) * 10
-                       + raw[where + 2].astype(np.int64) - 48)
-    return status
-
-
-def _request_codes(rows: pa.Array, interner: _Interner) -> np.ndarray:
-    """Request lines: templated per (digit shape, status code), redone from originals if digits remain."""
-    shape_codes, shapes = encode(zero_digits(rows))
-    status = _status_codes(rows, shape_codes, shapes)
-    keys, key_codes = np.unique(shape_codes * 1001 + status + 1, return_inverse=True)
-    key_codes = key_codes.reshape(-1)
-    key_shapes, key_status = keys // 1001, keys % 1001 - 1
-    # The status is written as \x01 first, so digits left anywhere else show the shape lost information.
-    drafts = request_templates(shapes.take(pa.array(key_shapes)), status="\x01").to_pylist()
-    codes_of_status = ["" if c < 0 else f"{c:03d}" for c in key_status.tolist()]
-    templates = [normalize(d.replace("\x01", c)) for d, c in zip(drafts, codes_of_status)]
-    redo_keys = [i for i, d in enumerate(drafts) if _DIGIT.search(d)]
-    codes = interner.codes(templates, fixed=True)[key_codes]
-    if redo_keys:
-        redo = np.flatnonzero(np.isin(key_codes, redo_keys))
+def _by_shape(rows: pa.Array, shape_codes: np.ndarray, shapes: pa.Array,
+              template: Callable[[pa.Array], list[str]]) -> tuple[np.ndarray, list[str]]:
+    """Template rows through their digit shapes: ``(code per row, templates)``; see the module docstring."""
+    drafts = template(shapes)
+    left = np.array([_DIGIT.search(d) is not None for d in drafts], dtype=bool)
+    if not left.any():
+        return shape_codes, drafts
+    names = list(drafts)
+    codes = shape_codes.copy()
+    leftover = np.flatnonzero(left)
+    texts = shapes.take(pa.array(leftover)).to_pylist()
+    found = _survivors(texts, [drafts[k] for k in leftover], template)
+    unsafe = [int(leftover[i]) for i, f in enumerate(found) if f is None]
+    if unsafe:  # template those shapes' distinct messages one by one (not seen with the shipped table)
+        redo = np.flatnonzero(np.isin(shape_codes, unsafe))
         redo_codes, originals = encode(rows.take(pa.array(redo)))
-        again = [normalize(t) for t in request_templates(originals).to_pylist()]
-        codes[redo] = interner.codes(again, fixed=True)[redo_codes]
-    return codes
+        codes[redo] = len(names) + redo_codes
+        names += template(originals)
+    safe = [i for i, f in enumerate(found) if f is not None]
+    if safe:
+        local = np.full(len(drafts), -1, dtype=np.int64)
+        local[leftover[safe]] = np.arange(len(safe))
+        where = [found[i] for i in safe]
+        counts = np.array([len(w) for w in where], dtype=np.int64)
+        flat = np.concatenate(where) if where else np.zeros(0, np.int64)
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        selected = np.flatnonzero(local[shape_codes] >= 0)
+        shape_of = local[shape_codes[selected]]
+        length = counts[shape_of]
+        ends = np.cumsum(length)
+        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - length, length)
+        starts, data = _layout(rows)
+        gathered = data[np.repeat(starts[selected], length) + flat[np.repeat(first[shape_of], length) + within]]
+        digits = pa.Array.from_buffers(pa.large_string(), len(selected),
+                                       [None, pa.py_buffer(np.concatenate([[0], ends]).astype(np.int64)),
+                                        pa.py_buffer(gathered.tobytes())])
+        digit_codes, digit_values = encode(digits)
+        keys, unique = pd.factorize(shape_of * max(len(digit_values), 1) + digit_codes)
+        codes[selected] = len(names) + keys
+        values = digit_values.to_pylist()
+        pieces = [_DIGIT.split(drafts[leftover[i]]) for i in safe]
+        for key in unique.tolist():
+            shape, value = divmod(key, max(len(digit_values), 1))
+            parts = pieces[shape]
+            out = [parts[0]]
+            for digit, part in zip(values[value], parts[1:]):
+                out += (digit, part)
+            names.append("".join(out))
+    used = np.zeros(len(names), dtype=bool)
+    used[codes] = True  # leftover shapes' drafts and empty slots are not templates of any row
+    renumber = np.cumsum(used) - 1
+    return renumber[codes], [name for name, keep in zip(names, used) if keep]
+
+
+def _masked(values: pa.Array) -> list[str]:
+    return mask_array(values).to_pylist()
+
+
+def _request_drafts(values: pa.Array) -> list[str]:
+    return [normalize(t) for t in request_templates(values).to_pylist()]
 
 
 def first_rows(codes: np.ndarray, n: int) -> np.ndarray:
@@ -155,11 +227,6 @@ def first_rows(codes: np.ndarray, n: int) -> np.ndarray:
     first = np.full(n, len(codes), dtype=np.int64)
     np.minimum.at(first, codes, np.arange(len(codes)))
     return first
-
-
-def _traceback_codes(rows: pa.Array, interner: _Interner) -> np.ndarray:
-    row_codes, distinct = encode(rows)
-    return interner.codes([_traceback_template(m) for m in distinct.to_pylist()], fixed=True)[row_codes]
 
 
 def _traceback_template(message: str) -> str:
@@ -176,24 +243,29 @@ def run(messages) -> Templated:
     interner = _Interner()
     if n:
         # Every test below is digit-agnostic, so it runs on the distinct digit shapes only.
-        shape_codes, shapes = encode(zero_digits(array))
+        shape_codes, shapes = encode(digit_shapes(array))
         traceback = pc.match_substring(shapes, START).to_numpy(zero_copy_only=False)
         request = pc.match_substring_regex(shapes, REQUEST_PATTERN).to_numpy(zero_copy_only=False) & ~traceback
         plain = ~(traceback | request)
-        if plain.all():
-            codes[:] = _plain_codes(array, shape_codes, shapes, interner)
-        else:
-            kept = np.flatnonzero(plain)
+        for selected, template, fixed in ((plain, _masked, False), (request, _request_drafts, True)):
+            if not selected.any():
+                continue
+            if selected.all():
+                local, names = _by_shape(array, shape_codes, shapes, template)
+                codes[:] = interner.codes(names, fixed=fixed)[local]
+                continue
+            kept = np.flatnonzero(selected)
             renumber = np.full(len(shapes), -1, dtype=np.int64)
             renumber[kept] = np.arange(len(kept))
-            rows = np.flatnonzero(plain[shape_codes])
-            if len(rows):
-                codes[rows] = _plain_codes(array.take(pa.array(rows)), renumber[shape_codes[rows]],
-                                           shapes.take(pa.array(kept)), interner)
-            for selected, coder in ((request, _request_codes), (traceback, _traceback_codes)):
-                rows = np.flatnonzero(selected[shape_codes])
-                if len(rows):
-                    codes[rows] = coder(array.take(pa.array(rows)), interner)
+            rows = np.flatnonzero(selected[shape_codes])
+            local, names = _by_shape(array.take(pa.array(rows)), renumber[shape_codes[rows]],
+                                     shapes.take(pa.array(kept)), template)
+            codes[rows] = interner.codes(names, fixed=fixed)[local]
+        rows = np.flatnonzero(traceback[shape_codes])
+        if len(rows):
+            row_codes, distinct = encode(array.take(pa.array(rows)))
+            names = [_traceback_template(m) for m in distinct.to_pylist()]
+            codes[rows] = interner.codes(names, fixed=True)[row_codes]
     generalisable = [name for code, name in enumerate(interner.names) if code not in interner.fixed]
     mapping = generalize(generalisable)
     finals = [name if code in interner.fixed else mapping[name] for code, name in enumerate(interner.names)]
