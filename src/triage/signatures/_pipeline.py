@@ -122,104 +122,106 @@ class _Interner:
 _DIGIT = re.compile(r"[0-9]")
 
 
-def _probes(shapes: list[str]) -> tuple[list[np.ndarray], list[list[str]]]:
-    """For each shape, the byte offsets of its digits, and probes: copies whose ``j``-th probe writes
-    digit ``j`` (base 10) of each digit's index in place of that digit."""
-    offsets = [np.flatnonzero(np.frombuffer(t.encode("utf-8"), dtype=np.uint8) == 0x30) for t in shapes]
-    width = max((len(str(len(o) - 1)) for o in offsets), default=1)
-    probes: list[list[str]] = []
-    for j in range(width):
-        row = []
-        for text, where in zip(shapes, offsets):
-            raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8).copy()
-            raw[where] = 0x30 + (np.arange(len(where)) // 10 ** j) % 10
-            row.append(raw.tobytes().decode("utf-8"))
-        probes.append(row)
-    return offsets, probes
+def _digits_of(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where the ASCII digits of each string are: ``starts``, ``data``, their byte positions in ``data``,
+    the string each belongs to and its rank among that string's digits."""
+    starts, data = _layout(values)
+    part = data[starts[0]:starts[-1]]
+    at = np.flatnonzero((part >= 0x30) & (part <= 0x39)) + starts[0]
+    owner = np.searchsorted(starts, at, side="right") - 1
+    first = np.searchsorted(at, starts[:-1])
+    return starts, data, at, owner, np.arange(len(at)) - first[owner]
 
 
-def _survivors(shapes: list[str], drafts: list[str],
-               template: Callable[[pa.Array], list[str]]) -> list[np.ndarray | None]:
-    """For each shape whose draft template holds digits, the byte offsets (in the shape, hence in
-    each of its messages) of the digits the template copies, in order; None where the probes disagree."""
-    offsets, probes = _probes(shapes)
-    outputs = [template(pa.array(p, type=pa.large_string())) for p in probes]
-    found: list[np.ndarray | None] = []
-    for k, (draft, where) in enumerate(zip(drafts, offsets)):
-        count = len(_DIGIT.findall(draft))
-        index = np.zeros(count, dtype=np.int64)
-        ok = True
-        for j, out in enumerate(outputs):
-            digits = _DIGIT.findall(out[k])
-            if len(digits) != count or _DIGIT.sub("0", out[k]) != _DIGIT.sub("0", draft):
-                ok = False
-                break
-            index += np.array([int(d) for d in digits], dtype=np.int64) * 10 ** j
-        ok = ok and bool(np.all(np.diff(index) > 0)) and (count == 0 or index[-1] < len(where))
-        found.append(where[index] if ok else None)
-    return found
+def _probe(values: pa.Array, j: int) -> pa.Array:
+    """A copy of digit shapes whose ``k``-th digit in each string is digit ``j`` (base 10) of ``k``."""
+    starts, data, at, _, rank = _digits_of(values)
+    raw = data[starts[0]:starts[-1]].copy()
+    raw[at - starts[0]] = 0x30 + (rank // 10 ** j) % 10
+    return pa.Array.from_buffers(pa.large_string(), len(values),
+                                 [None, pa.py_buffer(starts - starts[0]), pa.py_buffer(raw)])
+
+
+def _zeroed(values: pa.Array) -> tuple[np.ndarray, bytes]:
+    starts, data = _layout(values)
+    return np.diff(starts), data[starts[0]:starts[-1]].tobytes().translate(_ZERO_TABLE)
 
 
 def _by_shape(rows: pa.Array, shape_codes: np.ndarray, shapes: pa.Array,
-              template: Callable[[pa.Array], list[str]]) -> tuple[np.ndarray, list[str]]:
-    """Template rows through their digit shapes: ``(code per row, templates)``; see the module docstring."""
-    drafts = template(shapes)
-    left = np.array([_DIGIT.search(d) is not None for d in drafts], dtype=bool)
-    if not left.any():
-        return shape_codes, drafts
-    names = list(drafts)
-    codes = shape_codes.copy()
-    leftover = np.flatnonzero(left)
-    texts = shapes.take(pa.array(leftover)).to_pylist()
-    found = _survivors(texts, [drafts[k] for k in leftover], template)
-    unsafe = [int(leftover[i]) for i, f in enumerate(found) if f is None]
-    if unsafe:  # template those shapes' distinct messages one by one (not seen with the shipped table)
+              template: Callable[[pa.Array], pa.Array]) -> tuple[np.ndarray, list[str]]:
+    """Template rows through their digit shapes: ``(code per row, templates)``; see the module docstring.
+
+    Probe ``j`` writes digit ``j`` of each digit's rank in place of that digit; since every pattern is
+    digit-agnostic, probes give the same template up to the digits it copies, and those spell which
+    of the shape's digits each one is. Probe 0 is also the shape's own template (up to digit values).
+    """
+    out = template(_probe(shapes, 0))
+    _, shape_data, shape_at, shape_owner, _ = _digits_of(shapes)
+    shape_starts = _layout(shapes)[0]
+    out_starts, out_data, out_at, out_owner, _ = _digits_of(out)
+    kept = np.bincount(out_owner, minlength=len(shapes))
+    if not kept.any():
+        return shape_codes, out.to_pylist()
+    total = np.bincount(shape_owner, minlength=len(shapes))
+    index = out_data[out_at].astype(np.int64) - 0x30
+    safe = True
+    for j in range(1, len(str(int(total[kept > 0].max()) - 1))):
+        some = np.flatnonzero((kept > 0) & (total > 10 ** j))
+        again = template(_probe(shapes.take(pa.array(some)), j))
+        mine = np.isin(out_owner, some)
+        a_starts, a_data, a_at, _, _ = _digits_of(again)
+        (a_lengths, a_bytes), (o_lengths, o_bytes) = _zeroed(again), _zeroed(out.take(pa.array(some)))
+        if a_bytes != o_bytes or not np.array_equal(a_lengths, o_lengths) or len(a_at) != int(mine.sum()):
+            safe = False  # a pattern that is not digit-agnostic (none in the shipped table)
+            break
+        index[mine] += (a_data[a_at].astype(np.int64) - 0x30) * 10 ** j
+    first = np.searchsorted(shape_owner, np.arange(len(shapes)))
+    same = out_owner[1:] == out_owner[:-1]
+    if not safe or (index >= total[out_owner]).any() or (np.diff(index)[same] <= 0).any():
+        unsafe = np.flatnonzero(kept > 0)
+        codes = shape_codes.copy()
+        names = out.to_pylist()
         redo = np.flatnonzero(np.isin(shape_codes, unsafe))
         redo_codes, originals = encode(rows.take(pa.array(redo)))
         codes[redo] = len(names) + redo_codes
-        names += template(originals)
-    safe = [i for i, f in enumerate(found) if f is not None]
-    if safe:
-        local = np.full(len(drafts), -1, dtype=np.int64)
-        local[leftover[safe]] = np.arange(len(safe))
-        where = [found[i] for i in safe]
-        counts = np.array([len(w) for w in where], dtype=np.int64)
-        flat = np.concatenate(where) if where else np.zeros(0, np.int64)
-        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        selected = np.flatnonzero(local[shape_codes] >= 0)
-        shape_of = local[shape_codes[selected]]
-        length = counts[shape_of]
-        ends = np.cumsum(length)
-        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - length, length)
-        starts, data = _layout(rows)
-        gathered = data[np.repeat(starts[selected], length) + flat[np.repeat(first[shape_of], length) + within]]
-        digits = pa.Array.from_buffers(pa.large_string(), len(selected),
-                                       [None, pa.py_buffer(np.concatenate([[0], ends]).astype(np.int64)),
-                                        pa.py_buffer(gathered.tobytes())])
-        digit_codes, digit_values = encode(digits)
-        keys, unique = pd.factorize(shape_of * max(len(digit_values), 1) + digit_codes)
-        codes[selected] = len(names) + keys
-        values = digit_values.to_pylist()
-        pieces = [_DIGIT.split(drafts[leftover[i]]) for i in safe]
-        for key in unique.tolist():
-            shape, value = divmod(key, max(len(digit_values), 1))
-            parts = pieces[shape]
-            out = [parts[0]]
-            for digit, part in zip(values[value], parts[1:]):
-                out += (digit, part)
-            names.append("".join(out))
+        return _compact(codes, names + template(originals).to_pylist())
+    # Byte offsets, within the shape (hence within each of its messages), of the digits the template keeps.
+    offsets = shape_at[first[out_owner] + index] - shape_starts[out_owner]
+    counts = kept
+    begin = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    selected = np.flatnonzero(counts[shape_codes] > 0)
+    shape_of = shape_codes[selected]
+    length = counts[shape_of]
+    ends = np.cumsum(length)
+    within = np.arange(int(ends[-1])) - np.repeat(ends - length, length)
+    starts, data = _layout(rows)
+    gathered = data[np.repeat(starts[selected], length) + offsets[np.repeat(begin[shape_of], length) + within]]
+    digits = pa.Array.from_buffers(pa.large_string(), len(selected),
+                                   [None, pa.py_buffer(np.concatenate([[0], ends]).astype(np.int64)),
+                                    pa.py_buffer(gathered.tobytes())])
+    digit_codes, digit_values = encode(digits)
+    width = max(len(digit_values), 1)
+    keys, unique = pd.factorize(shape_of * width + digit_codes)
+    codes = shape_codes.copy()
+    names = out.to_pylist()
+    codes[selected] = len(names) + keys
+    values = digit_values.to_pylist()
+    for key in unique.tolist():
+        shape, value = divmod(key, width)
+        parts = _DIGIT.split(names[shape])
+        pieces = [parts[0]]
+        for digit, part in zip(values[value], parts[1:]):
+            pieces += (digit, part)
+        names.append("".join(pieces))
+    return _compact(codes, names)
+
+
+def _compact(codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Only the names some row has (a shape whose template keeps digits is not itself a template)."""
     used = np.zeros(len(names), dtype=bool)
-    used[codes] = True  # leftover shapes' drafts and empty slots are not templates of any row
+    used[codes] = True
     renumber = np.cumsum(used) - 1
     return renumber[codes], [name for name, keep in zip(names, used) if keep]
-
-
-def _masked(values: pa.Array) -> list[str]:
-    return mask_array(values).to_pylist()
-
-
-def _request_drafts(values: pa.Array) -> list[str]:
-    return [normalize(t) for t in request_templates(values).to_pylist()]
 
 
 def first_rows(codes: np.ndarray, n: int) -> np.ndarray:
@@ -247,20 +249,22 @@ def run(messages) -> Templated:
         traceback = pc.match_substring(shapes, START).to_numpy(zero_copy_only=False)
         request = pc.match_substring_regex(shapes, REQUEST_PATTERN).to_numpy(zero_copy_only=False) & ~traceback
         plain = ~(traceback | request)
-        for selected, template, fixed in ((plain, _masked, False), (request, _request_drafts, True)):
+        for selected, template, fixed in ((plain, mask_array, False), (request, request_templates, True)):
             if not selected.any():
                 continue
             if selected.all():
                 local, names = _by_shape(array, shape_codes, shapes, template)
-                codes[:] = interner.codes(names, fixed=fixed)[local]
-                continue
-            kept = np.flatnonzero(selected)
-            renumber = np.full(len(shapes), -1, dtype=np.int64)
-            renumber[kept] = np.arange(len(kept))
-            rows = np.flatnonzero(selected[shape_codes])
-            local, names = _by_shape(array.take(pa.array(rows)), renumber[shape_codes[rows]],
-                                     shapes.take(pa.array(kept)), template)
-            codes[rows] = interner.codes(names, fixed=fixed)[local]
+            else:
+                kept = np.flatnonzero(selected)
+                renumber = np.full(len(shapes), -1, dtype=np.int64)
+                renumber[kept] = np.arange(len(kept))
+                rows = np.flatnonzero(selected[shape_codes])
+                local, names = _by_shape(array.take(pa.array(rows)), renumber[shape_codes[rows]],
+                                         shapes.take(pa.array(kept)), template)
+            if fixed:  # request templates are final: normalised here (plain ones by the generaliser)
+                names = [normalize(name) for name in names]
+            where = slice(None) if selected.all() else rows
+            codes[where] = interner.codes(names, fixed=fixed)[local]
         rows = np.flatnonzero(traceback[shape_codes])
         if len(rows):
             row_codes, distinct = encode(array.take(pa.array(rows)))
