@@ -43,7 +43,8 @@ def _signature_columns(messages, index: pd.Index, rules, placeholder: str | None
     if where is not None:  # templates logged at one place in the code that differ a little: one statement
         for code, (merged, _) in location_merges(result.codes, finals, result.fixed, where).items():
             finals[code] = merged
-    signature = _column([signature_of(t) for t in finals], result.codes, index, s.SIGNATURE)
+    hashed = {t: signature_of(t) for t in set(finals)}  # many masked templates share a final one
+    signature = _column([hashed[t] for t in finals], result.codes, index, s.SIGNATURE)
     template = _column([render(t, placeholder) for t in finals], result.codes, index, s.TEMPLATE)
     rules = Rules.coerce(rules)
     if rules.rules:

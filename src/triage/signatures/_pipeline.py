@@ -168,7 +168,9 @@ def _by_shape(rows: pa.Array, shape_codes: np.ndarray, shapes: pa.Array,
     for j in range(1, len(str(int(total[kept > 0].max()) - 1))):
         some = np.flatnonzero((kept > 0) & (total > 10 ** j))
         again = template(_probe(shapes.take(pa.array(some)), j))
-        mine = np.isin(out_owner, some)
+        flag = np.zeros(len(shapes), dtype=bool)
+        flag[some] = True
+        mine = flag[out_owner]
         a_starts, a_data, a_at, _, _ = _digits_of(again)
         (a_lengths, a_bytes), (o_lengths, o_bytes) = _zeroed(again), _zeroed(out.take(pa.array(some)))
         if a_bytes != o_bytes or not np.array_equal(a_lengths, o_lengths) or len(a_at) != int(mine.sum()):
