@@ -58,7 +58,10 @@ def incident_messages(n: int, seed: int = 0) -> pa.Array:
     validity, offsets, data = tiled.buffers()
     raw = np.frombuffer(data, dtype=np.uint8).copy()
     digit = (raw >= 0x30) & (raw <= 0x39)
-    run = np.cumsum(digit & ~np.concatenate([[False], digit[:-1]])) * digit
+    begins = np.zeros(len(raw), dtype=bool)  # a run never goes on into the next message
+    first = np.frombuffer(offsets, dtype=np.int64)[tiled.offset:tiled.offset + n]
+    begins[first[first < len(raw)]] = True
+    run = np.cumsum(digit & (begins | ~np.concatenate([[False], digit[:-1]]))) * digit
     fresh = digit & (np.bincount(run)[run] >= 4)
     raw[fresh] = 0x30 + np.random.default_rng(seed).integers(0, 10, int(fresh.sum()), dtype=np.uint8)
     return pa.Array.from_buffers(pa.large_string(), n, [validity, offsets, pa.py_buffer(raw)], offset=tiled.offset)
