@@ -208,9 +208,12 @@ def _by_shape(rows: pa.Array, shape_codes: np.ndarray, shapes: pa.Array,
     names = out.to_pylist()
     codes[selected] = len(names) + keys
     values = digit_values.to_pylist()
+    skeletons: dict[int, list[str]] = {}
     for key in unique.tolist():
         shape, value = divmod(key, width)
-        parts = _DIGIT.split(names[shape])
+        parts = skeletons.get(shape)
+        if parts is None:
+            parts = skeletons[shape] = _DIGIT.split(names[shape])
         pieces = [parts[0]]
         for digit, part in zip(values[value], parts[1:]):
             pieces += (digit, part)
