@@ -27,6 +27,7 @@ _API = {
     # signatures
     "templates": "triage.signatures",
     "add_signatures": "triage.signatures",
+    "params_of": "triage.signatures",
     "explain": "triage.signatures",
     "SIGNATURE_VERSION": "triage.signatures",
     # analysis

@@ -63,7 +63,9 @@ RAW = "raw"
 # --- columns added by later stages -----------------------------------------------------------
 SIGNATURE = "signature"  # triage.signatures
 TEMPLATE = "template"  # triage.signatures
-PARAMS = "params"  # triage.signatures: list of the values behind each wildcard
+#: triage.signatures: per row, the list of values behind each wildcard. Not added by default (costly on large
+#: frames): ``add_signatures(frame, params=True)`` adds it, ``params_of(rows)`` computes it for some rows.
+PARAMS = "params"
 USER = "user"  # triage.analysis.add_users
 USER_EVIDENCE = "user_evidence"  # triage.analysis.add_users: how the user was found
 

@@ -162,3 +162,21 @@ def test_opens_sorted_by_priority_with_problems_first(tiny_frame):
     problems = [str(x) for x in summary.loc[summary[s.PROBLEM], s.SIGNATURE]]
     assert problems and table[s.SIGNATURE].tolist()[: len(problems)] == problems
     assert not table[s.PROBLEM].iloc[len(problems):].any()
+
+
+def test_wildcard_values_of_a_frame_signed_without_params_equal_the_eager_column():
+    import triage
+    from triage.analysis.facts import SignatureFacts
+
+    frame = s.conform(pd.DataFrame({
+        s.TIMESTAMP: pd.date_range("2025-09-09T01:00:00Z", periods=6, freq="10s"),
+        s.SEVERITY: ["ERROR"] * 6,
+        s.MESSAGE: [f"Cache miss for session {k} after {t}s" for k, t in
+                    [("a17", 1.5), ("b22", 2.0), ("a17", 7.25), ("c9f0e", 1.5), ("a17", 3), ("d4", 9)]],
+    }))
+    lazy, eager = triage.add_signatures(frame), triage.add_signatures(frame, params=True)
+    assert s.PARAMS not in lazy and lazy[s.SIGNATURE].nunique() == 1
+    sig = lazy[s.SIGNATURE].iloc[0]
+    shown = ExplorerModel(lazy, facts=SignatureFacts()).params(sig)
+    pd.testing.assert_frame_equal(shown, ExplorerModel(eager, facts=SignatureFacts()).params(sig))
+    assert shown[shown["wildcard"] == 1].values.tolist()[0] == [1, "a17", 3]

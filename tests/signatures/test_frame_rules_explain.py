@@ -30,7 +30,7 @@ def frame() -> pd.DataFrame:
 
 def test_add_signatures_returns_a_new_frame_with_params(frame):
     before = frame.copy()
-    out = triage.add_signatures(frame)
+    out = triage.add_signatures(frame, params=True)
     pd.testing.assert_frame_equal(frame, before)
     assert out is not frame and out.attrs["sources"] == ["x.jsonl"]
     assert list(out.index) == [5, 6, 7, 8, 9]
@@ -38,6 +38,15 @@ def test_add_signatures_returns_a_new_frame_with_params(frame):
     assert out.loc[7, s.SIGNATURE] == out.loc[8, s.SIGNATURE]
     assert out.loc[8, s.PARAMS] == ["e2e-staging_pipeline"]
     assert out.loc[9, s.PARAMS] == []
+
+
+def test_params_are_left_out_unless_asked_for_and_params_of_reads_them_for_any_rows(frame):
+    lazy = triage.add_signatures(frame)
+    assert s.PARAMS not in lazy
+    eager = triage.add_signatures(frame, params=True)
+    pd.testing.assert_series_equal(triage.params_of(lazy), eager[s.PARAMS])
+    assert triage.params_of(lazy.loc[[8]]).tolist() == [["e2e-staging_pipeline"]]
+    assert triage.params_of(frame).tolist() == eager[s.PARAMS].tolist()  # signatures computed when missing
 
 
 def test_split_rule_carves_out_and_merge_rule_folds_in(frame, tmp_path):
@@ -113,8 +122,9 @@ def test_explain_reports_rules_and_tracebacks():
 
 
 def test_empty_frame():
-    out = triage.add_signatures(s.empty_frame())
+    out = triage.add_signatures(s.empty_frame(), params=True)
     assert len(out) == 0 and {s.SIGNATURE, s.TEMPLATE, s.PARAMS} <= set(out.columns)
+    assert len(triage.params_of(triage.add_signatures(s.empty_frame()))) == 0
 
 
 def test_explain_a_request_line():

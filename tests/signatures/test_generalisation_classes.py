@@ -128,7 +128,7 @@ def test_trailing_periods_are_shown_but_never_split():
     mixed = triage.templates(["Instance 4 spawned successfully.", "Instance 9 spawned successfully"])
     assert mixed[s.SIGNATURE].nunique() == 1 and mixed[s.SIGNATURE].iloc[0] == out[s.SIGNATURE].iloc[0]
     frame = triage.add_signatures(pd.DataFrame({s.MESSAGE: ["took 7.5s."]}))
-    assert frame[s.PARAMS].iloc[0] == ["7.5s"]
+    assert triage.params_of(frame).iloc[0] == ["7.5s"]
 
 
 # where it was logged
@@ -151,7 +151,7 @@ def test_one_location_merges_variable_tails_and_text_alone_does_not():
     out = triage.add_signatures(located)
     assert out[s.SIGNATURE].nunique() == 1
     assert out[s.TEMPLATE].iloc[0] == "slow query (<num> ms): <*>"
-    assert out[s.PARAMS].iloc[2] == ["95", "DELETE FROM sessions"]
+    assert triage.params_of(out).iloc[2] == ["95", "DELETE FROM sessions"]
     assert triage.add_signatures(pd.DataFrame({s.MESSAGE: SQL}))[s.SIGNATURE].nunique() == 3
     assert "merged by source location db.py:log_slow:88" in str(triage.explain(SQL[1], located))
 

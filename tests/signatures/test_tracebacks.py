@@ -64,4 +64,4 @@ def test_one_line_exception_does_not_join_a_traceback_of_another_kind():
 
 def test_params_hold_the_exception_message():
     frame = triage.add_signatures(__import__("pandas").DataFrame({s.MESSAGE: [traceback(msg="boom 42")]}))
-    assert frame[s.PARAMS].iloc[0] == ["boom 42"]
+    assert triage.params_of(frame).iloc[0] == ["boom 42"]

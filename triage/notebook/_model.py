@@ -36,6 +36,7 @@ import pandas as pd
 from triage import schema as s
 from triage.analysis.facts import SignatureFacts, prepare
 from triage.notebook._filters import Filters, RowCodes
+from triage.signatures import params_of
 
 __all__ = [
     "bucket_seconds", "ExplorerModel", "KEY_FIELDS", "pretty_entry", "SORT_KEYS", "TABLE_COLUMNS", "Timeline",
@@ -297,10 +298,14 @@ class ExplorerModel:
         """The values behind each wildcard (1-based) of ``signature``: the ``top`` per wildcard, over its newest
         ``max_rows`` kept rows. Columns ``wildcard``, ``value``, ``count``."""
         positions = self.positions_of(signature)[-max_rows:]
-        if s.PARAMS not in self.frame.columns or not len(positions):
+        known = s.PARAMS in self.frame.columns or {s.MESSAGE, s.TEMPLATE} <= set(self.frame.columns)
+        if not known or not len(positions):
             return pd.DataFrame({WILDCARD: pd.Series(dtype=int), VALUE: pd.Series(dtype=object),
                                  s.COUNT: pd.Series(dtype=int)})
-        values = self.frame[s.PARAMS].iloc[positions]
+        if s.PARAMS in self.frame.columns:
+            values = self.frame[s.PARAMS].iloc[positions]
+        else:  # add_signatures leaves params out: read them for these rows only
+            values = params_of(self.frame.iloc[positions])
         lists = values.map(lambda p: list(p) if p is not None and not isinstance(p, float) else [])
         long = pd.DataFrame({VALUE: lists.explode().dropna().astype(str)})
         long[WILDCARD] = long.groupby(level=0).cumcount() + 1

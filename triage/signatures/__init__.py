@@ -28,10 +28,10 @@ SQL pushdown (``triage.remote``) reuses the same pieces:
 'GET /api/threads/<uuid> 404'
 """
 
-from triage.signatures._api import add_signatures, templates
+from triage.signatures._api import add_signatures, params_of, templates
 from triage.signatures._explain import Explanation, explain
 from triage.signatures._rules import Rule, Rules, RulesError, add_merge_rule, add_split_rule
 from triage.signatures._signature import SIGNATURE_VERSION
 
 __all__ = ["SIGNATURE_VERSION", "Explanation", "Rule", "Rules", "RulesError", "add_merge_rule", "add_signatures",
-           "add_split_rule", "explain", "templates"]
+           "add_split_rule", "explain", "params_of", "templates"]

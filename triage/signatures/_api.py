@@ -45,7 +45,8 @@ def _signature_columns(messages, index: pd.Index, rules, placeholder: str | None
     if where is not None:  # templates logged at one place in the code that differ a little: one statement
         for code, (merged, _) in location_merges(result.codes, finals, result.fixed, where).items():
             finals[code] = merged
-    signature = _column([signature_of(t) for t in finals], result.codes, index, s.SIGNATURE)
+    hashed = {t: signature_of(t) for t in set(finals)}  # many masked templates share a final one
+    signature = _column([hashed[t] for t in finals], result.codes, index, s.SIGNATURE)
     template = _column([render(t, placeholder) for t in finals], result.codes, index, s.TEMPLATE)
     rules = Rules.coerce(rules)
     if rules.rules:
@@ -114,8 +115,42 @@ def _params(messages: pd.Series, templates: pd.Series) -> pd.Series:
     return pd.Series(per_distinct[codes], index=messages.index, name=s.PARAMS)
 
 
-def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
-    """Add ``signature``, ``template`` and ``params`` to a log frame.
+def params_of(frame: pd.DataFrame) -> pd.Series:
+    """The values behind the placeholders of each row's template, read back from its message.
+
+    ``add_signatures`` leaves them out (they cost more than the signatures on a large frame and most
+    views need them for a few rows only): call this on the rows you look at, or
+    ``add_signatures(frame, params=True)`` for the ``params`` column of every row.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows of a log frame with ``message``; their ``template`` is used when present (so team rules
+        and source-location merges count), else :func:`add_signatures` is run first.
+
+    Returns
+    -------
+    Series
+        Named ``params``, on ``frame``'s index: per row the list of values, in template order (``[]``
+        when the template has no placeholder or the message does not fit it); for a traceback, the
+        exception's message. Rows with the same message share one list object.
+
+    Examples
+    --------
+    >>> import pandas as pd, triage
+    >>> frame = triage.add_signatures(pd.DataFrame({"message": ["took 7.51s for 20 rows", "took 2s for 3 rows"]}))
+    >>> "params" in frame
+    False
+    >>> triage.params_of(frame.tail(1)).tolist()
+    [['2s', '3']]
+    """
+    if s.TEMPLATE not in frame.columns:
+        frame = add_signatures(frame)
+    return _params(frame[s.MESSAGE], frame[s.TEMPLATE])
+
+
+def add_signatures(frame: pd.DataFrame, *, rules=None, params: bool = False) -> pd.DataFrame:
+    """Add ``signature`` and ``template`` (and, on request, ``params``) to a log frame.
 
     Parameters
     ----------
@@ -127,20 +162,24 @@ def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     rules : Rules, path or None
         Team fingerprint rules (TOML or YAML file, or a :class:`~triage.signatures.Rules`),
         applied before the defaults.
+    params : bool, default False
+        Also add ``params``, per row the list of values behind the placeholders (what
+        :func:`params_of` returns). Off by default: on a million rows it costs more than the
+        signatures themselves, and the explorer computes it for the rows it shows.
 
     Returns
     -------
     DataFrame
         A new frame (the input is not modified, ``attrs`` are kept) with the columns
-        ``signature`` (12 hex digits, stable across runs), ``template`` (variables as typed
-        placeholders) and ``params`` (per row, the list of values behind the placeholders).
+        ``signature`` (12 hex digits, stable across runs) and ``template`` (variables as typed
+        placeholders), and ``params`` when asked for.
 
     Examples
     --------
     >>> import pandas as pd, triage
     >>> frame = pd.DataFrame({"message": ["HARD LIMIT: User 10594514... still over limit after cleanup (20/20)",
     ...                                   "HARD LIMIT: User 20484512... still over limit after cleanup (5/20)"]})
-    >>> out = triage.add_signatures(frame)
+    >>> out = triage.add_signatures(frame, params=True)
     >>> out["template"].iloc[0]
     'HARD LIMIT: User <num>... still over limit after cleanup (<num>/<num>)'
     >>> out["params"].iloc[1]
@@ -152,6 +191,7 @@ def add_signatures(frame: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     out = frame.copy()
     out[s.SIGNATURE] = signature
     out[s.TEMPLATE] = template
-    out[s.PARAMS] = _params(frame[s.MESSAGE], template)
+    if params:
+        out[s.PARAMS] = _params(frame[s.MESSAGE], template)
     out.attrs.update(frame.attrs)
     return out
