@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from triage.signatures._masking import PLACEHOLDER_RE
-from triage.signatures._tokens import join, normalize, split
+from triage.signatures._tokens import collapse_runs, ending, join, normalize, split
 
 #: Distinct plain words at one position from which that position counts as a variable.
 WORD_VALUES = 5
@@ -98,13 +98,14 @@ def _stem(word: str) -> str:
 
 
 def _looks_variable(word: str) -> bool:
-    """A value on its own: only placeholders and punctuation, or a compound id that holds digits.
+    """A value on its own: placeholders or digits with punctuation only, or a compound id that holds digits.
 
-    Plain words, short names with a digit (``eth0``, ``SOCKS5``) and enum-like words are not.
+    Plain words, short names with a digit (``eth0``, ``SOCKS5``), enum-like words and bare punctuation
+    (``****``, ``-``: a marker such as an unreadable sensor, written in place of a value) are not.
     """
     stem = _stem(word)
     if not _LETTER.search(stem):
-        return True
+        return stem != word or _DIGIT.search(stem) is not None or not stem
     if stem != word and _JOINED.search(stem):  # partly masked compound: x-<num>.example.at
         return True
     digits = len(_DIGIT.findall(stem))
@@ -177,13 +178,14 @@ class Generalized:
     """The outcome for one masked template: its final template and the decisions that made it.
 
     ``folded_from`` is the template it had before folding into ``template``, whose wildcards match it
-    (None when it did not fold).
+    (None when it did not fold); ``normal`` the normalised masked template the decisions' positions refer to.
     """
 
     template: str
     decisions: tuple[Decision, ...]
     cluster: tuple[str, ...]
     folded_from: str | None = None
+    normal: str = ""
 
 
 # A word that holds no letter outside placeholders (<num>, 42, <*>:<*>): a value wherever it stands.
@@ -268,21 +270,34 @@ def fold(finals: Iterable[str]) -> dict[str, str]:
 
 
 def _with_period(finals: dict[str, str], raw: Iterable[str]) -> dict[str, str]:
-    """The trailing periods every message of a final template ends with, put back for display."""
+    """The trailing periods every message of a final template ends with (`` ...`` with its space), put back
+    for display."""
     endings: dict[str, set[str]] = defaultdict(set)
     for name in raw:
-        stripped = _SPACES_END.sub("", name)
-        endings[finals[name]].add(stripped[len(stripped.rstrip(".")):])
+        endings[finals[name]].add(ending(name))
     return {final: final + next(iter(ends)) if len(ends) == 1 else final for final, ends in endings.items()}
 
 
-_SPACES_END = re.compile(r"\s+$")
+def normal_forms(masked: Iterable[str]) -> dict[str, str]:
+    """Each masked template normalised (:func:`~triage.signatures._tokens.normalize`), a run of one
+    placeholder collapsed only where templates that differ in nothing but run lengths exist: a list
+    logged with several lengths is one value, four numbers always logged together are four.
+
+    >>> sorted(set(normal_forms(["ids <num> <num>", "ids <num> <num> <num>", "at <num> <num>"]).values()))
+    ['at <num> <num>', 'ids <num>']
+    """
+    spaced = {m: normalize(m, runs=False) for m in set(masked)}
+    collapsed = {t: collapse_runs(t) for t in set(spaced.values())}
+    lengths: dict[str, set[str]] = defaultdict(set)
+    for text, short in collapsed.items():
+        lengths[short].add(text)
+    return {m: collapsed[t] if len(lengths[collapsed[t]]) > 1 else t for m, t in spaced.items()}
 
 
 def generalize_detail(masked: Iterable[str]) -> dict[str, Generalized]:
     """Like :func:`generalize`, keeping for each template the decisions and its cluster's members."""
     raw = set(masked)
-    normal = {m: normalize(m) for m in raw}
+    normal = normal_forms(raw)
     distinct = sorted(set(normal.values()))
     shapes: dict[tuple[str, ...], dict[tuple[str, ...], str]] = defaultdict(dict)
     for template in distinct:
@@ -306,17 +321,17 @@ def generalize_detail(masked: Iterable[str]) -> dict[str, Generalized]:
                     for decision in applied:
                         generalised[decision.position] = WILDCARD
                     final = join(generalised, seps)
-                out[name] = Generalized(final, tuple(applied), names)
+                out[name] = Generalized(final, tuple(applied), names, normal=name)
     into = fold({g.template for g in out.values()})
     for name, result in out.items():
         if result.template in into:
-            out[name] = Generalized(into[result.template], result.decisions, result.cluster, result.template)
+            out[name] = Generalized(into[result.template], result.decisions, result.cluster, result.template, name)
     shown = _with_period({m: out[normal[m]].template for m in raw}, raw)
     return {m: _shown(out[normal[m]], shown) for m in raw}
 
 
 def _shown(result: Generalized, shown: dict[str, str]) -> Generalized:
-    return Generalized(shown[result.template], result.decisions, result.cluster, result.folded_from)
+    return Generalized(shown[result.template], result.decisions, result.cluster, result.folded_from, result.normal)
 
 
 def generalize(masked: Iterable[str]) -> dict[str, str]:

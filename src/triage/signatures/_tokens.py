@@ -17,19 +17,46 @@ import re
 # A placeholder (kept inside its word) or a separator (group 1).
 _TOKEN = re.compile(r"<[a-z*]+>|(\s+|[=,;:()\[\]{}<>\"'|])")
 _SPACES = re.compile(r"\s+")
-# Three or more of the same placeholder in a row are one list of values, whatever its length.
-_RUN = re.compile(r"(<[a-z]+>)(?:[ ,]+\1){2,}")
+# Two or more of the same placeholder in a row (spaces or commas between) are one list of values.
+_RUN = re.compile(r"(<[a-z]+>)(?:[ ,]+\1)+")
 
 
-def normalize(text: str) -> str:
-    """Collapse whitespace, runs of one placeholder, and trailing periods, so none splits a group.
+def collapse_runs(text: str) -> str:
+    """Each run of one placeholder written once, whatever its length.
+
+    >>> collapse_runs("ask <ip> to delete <id> <id>, <id> <id>")
+    'ask <ip> to delete <id>'
+    """
+    return _RUN.sub(r"\1", text)
+
+
+def normalize(text: str, *, runs: bool = True) -> str:
+    """Collapse whitespace, trailing periods and (with ``runs``) runs of one placeholder, so none splits a group.
+
+    The generaliser collapses a run only where the statement logs lists of several lengths
+    (``runs=False`` here, then :func:`collapse_runs`); a run of fixed length is part of its shape.
 
     >>> normalize("  Connection  closed by client. ")
     'Connection closed by client'
     >>> normalize("ask <ip> to delete <id> <id> <id> <id>")
     'ask <ip> to delete <id>'
+    >>> normalize("REPORT : <num> <num> <num>", runs=False)
+    'REPORT : <num> <num> <num>'
     """
-    return _RUN.sub(r"\1", _SPACES.sub(" ", text).strip().rstrip(".").rstrip())
+    text = _SPACES.sub(" ", text).strip().rstrip(".").rstrip()
+    return collapse_runs(text) if runs else text
+
+
+def ending(text: str) -> str:
+    """The trailing periods of ``text`` with the space before them, if any (``' ...'``, ``'.'``, ``''``).
+
+    >>> ending("Will retry shortly ... "), ending("Done."), ending("Done")
+    (' ...', '.', '')
+    """
+    text = text.rstrip()
+    bare = text.rstrip(".")
+    kept = bare.rstrip()
+    return (" " if len(kept) < len(bare) and len(bare) < len(text) else "") + text[len(bare):]
 
 
 def split(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

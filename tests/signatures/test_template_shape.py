@@ -1,0 +1,50 @@
+"""Parsing accuracy: templates keep a statement's shape (its endings, fixed runs of values, markers, units)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import triage
+from triage import schema as s
+
+
+def templates(messages: list[str]) -> list[str]:
+    return triage.templates(messages)[s.TEMPLATE].tolist()
+
+
+def test_a_spaced_ellipsis_is_kept_as_written():
+    lines = [f"Lock on volume vol-{n} held by another node. Will try again ..." for n in (12, 873, 40)]
+    assert set(templates(lines)) == {"Lock on volume vol-<num> held by another node. Will try again ..."}
+    glued = [f"Waiting for replica {n} to catch up..." for n in (2, 5)]
+    assert set(templates(glued)) == {"Waiting for replica <num> to catch up..."}
+    frame = triage.add_signatures(pd.DataFrame({s.MESSAGE: lines}))
+    assert frame[s.PARAMS].iloc[1] == ["873"]
+
+
+def test_a_run_of_values_of_fixed_length_keeps_its_length():
+    # always three numbers: three values, as the statement writes them
+    lines = [f"battery cells mV: {a} {b} {c}" for a, b, c in ((4101, 4099, 4102), (3988, 3990, 3979))]
+    assert set(templates(lines)) == {"battery cells mV: <num> <num> <num>"}
+
+
+def test_a_run_logged_with_several_lengths_is_one_list():
+    lines = ["shards moved: 4 9", "shards moved: 11 2 7 30", "shards moved: 5 6 8"]
+    out = triage.templates(lines)
+    assert out[s.SIGNATURE].nunique() == 1 and out[s.TEMPLATE].iloc[0] == "shards moved: <num>"
+    # a fixed-length run elsewhere in the same input is not affected
+    both = triage.templates(lines + ["position x y: 10 20", "position x y: 3 4"])
+    assert both[s.TEMPLATE].iloc[-1] == "position x y: <num> <num>"
+
+
+def test_a_marker_written_instead_of_a_value_is_a_constant():
+    ok = [f"drive temperatures: {a} {b}" for a, b in ((41, 40), (39, 44))]
+    failed = [f"drive temperatures: {a} --" for a in (41, 38)]
+    out = triage.templates(ok + failed)
+    assert out[s.SIGNATURE].nunique() == 2
+    assert out[s.TEMPLATE].iloc[-1] == "drive temperatures: <num> --"
+
+
+def test_explain_says_when_a_run_was_collapsed():
+    context = ["shards moved: 11 2 7 30", "shards moved: 5 6 8"]
+    assert "another length" in str(triage.explain("shards moved: 4 9", context=context))
+    assert "another length" not in str(triage.explain("position x y: 10 20", context=["position x y: 3 4"]))
