@@ -158,9 +158,12 @@ def _decide(members: list[tuple[str, ...]], key: tuple[str | None, ...],
         enums = {w for w in words if _UPPER_ENUM.fullmatch(_stem(w))}
         countable = words - enums
         names = {w for w in countable if _is_name(w)}
-        if position > 0 and len(countable) >= WORD_VALUES:
-            chosen |= countable
-            reasons.append(f"{len(countable)} distinct words (>= {WORD_VALUES})")
+        # A few enum constants name cases (action=ACTION_DOWN / ACTION_UP); many after a key=value's "="
+        # are its values (queryType=A, AAAA, MX, NS, TXT).
+        keyed = words if position > 0 and seps[position - 1] == "=" else countable
+        if position > 0 and len(keyed) >= WORD_VALUES:
+            chosen |= keyed
+            reasons.append(f"{len(keyed)} distinct words (>= {WORD_VALUES})")
         elif (len(names) >= NAME_VALUES and len(names) == len(countable)
               and (position > 0 or all("." in n for n in names))):  # first word: dotted process names only
             chosen |= countable

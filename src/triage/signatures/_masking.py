@@ -44,6 +44,13 @@ MASKS: tuple[Mask, ...] = (
     Mask("ansi", r"\x1b\[[0-9;?]*[ -/]*[@-~]", ""),
     # Stack frame lines of JavaScript/Java traces ("    at fn (file:1:2)"): the error line names the kind.
     Mask("stack_frame", r"\n[ \t]+at [^\n]*", ""),
+    # SQL text is one variable-length value, to the end of the message: after a key that names it
+    # (statement: select ..., query=UPDATE ...), or an upper-case SELECT ... FROM, INSERT INTO, UPDATE ... SET,
+    # DELETE FROM anywhere.
+    Mask("sql", r"(\b(?i:statement|query|sql)\s*[:=]\s*)(?i:select|insert|update|delete|with|create|alter|drop"
+                r"|merge|replace|truncate|begin|commit|rollback|show|explain|call|copy|grant|revoke|vacuum|analyze)\b"
+                r"(?s:.*)", r"\1<sql>"),
+    Mask("bare_sql", r"\b(?:SELECT\s(?s:.*?)\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\s(?s:.*)", "<sql>"),
     Mask("url", r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>()\[\]{},]+", "<url>"),
     Mask("email", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b", "<email>"),
     # File paths with two or more separators: /user/root/rand/_temporary/part-00296
@@ -72,6 +79,9 @@ MASKS: tuple[Mask, ...] = (
                  r"|uk|de|jp|cn|at|be|dk|fi|no|cz|gr|il|mx|nz|za|sg|ar"
                  r"|fr|ru|br|in|au|ca|nl|it|es|pl|hk|kr|tw|se|ch|us|eu))([^\w.\-]|$)", r"<host>\2"),
     Mask("ip", r"(?:[A-Za-z][A-Za-z0-9.\-]*/|/)?\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b", "<ip>"),
+    # Versions: three or more dot-separated numbers, optionally after a v (1.4.1, v6.1.7601.23505); addresses
+    # are gone by now, so one version is one value, not <num>.<num>.
+    Mask("version", r"\b[vV]?\d+(?:\.\d+){2,}\b", "<version>"),
     # Other colon-separated hex bytes (FF:F2:9F:16:E2:...), three or more.
     Mask("hex_bytes", rf"\b{_HEX}{{2}}(?::{_HEX}{{2}}){{2,}}\b", "<mac>"),
     Mask("hex", rf"\b\d[xX]{_HEX}+\b", "<hex>"),
