@@ -42,3 +42,26 @@ def test_many_enum_values_of_one_key_are_one_statement():
     assert signatures(["touch phase=ACTION_DOWN x=3", "touch phase=ACTION_UP x=9"]) == 2
     # without a key= before them, enum constants stay words of the statement
     assert signatures([f"resolver answered {k} for api.internal" for k in kinds]) == len(kinds)
+
+
+def test_units_that_vary_after_a_value_join_its_wildcard():
+    lines = ["worker 3 => generated 412 bytes in 85 msecs", "worker 1 => generated 90 bytes in 640 micros",
+             "worker 2 => generated 77 bytes in 12 msecs"]
+    out = triage.templates(lines)
+    assert out[s.SIGNATURE].nunique() == 1
+    assert out[s.TEMPLATE].iloc[0] == "worker <num> => generated <size> in <*>"
+    assert triage.add_signatures(pd.DataFrame({s.MESSAGE: lines}))[s.PARAMS].iloc[1][-1] == "640 micros"
+    # a unit every message shares stays a word of the statement
+    assert set(triage.templates(["retry in 30 seconds", "retry in 5 seconds"])[s.TEMPLATE]) == {
+        "retry in <num> seconds"}
+
+
+def test_a_route_or_file_inside_an_error_line_is_a_value():
+    lines = [f'open() "/srv/www{p}" failed (2: No such file), request: "GET {p} HTTP/1.1"'
+             for p in ("/robots.txt", "/wp-login", "/admin")]
+    assert signatures(lines) == 1
+
+
+def test_a_version_is_one_value():
+    out = triage.templates(["agent 2.14.1 started", "agent v3.0.12 started", "agent 10.2.0.4471 started"])
+    assert out[s.SIGNATURE].nunique() == 1 and out[s.TEMPLATE].iloc[0] == "agent <version> started"

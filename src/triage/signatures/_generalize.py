@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from triage.signatures._masking import PLACEHOLDER_RE
+from triage.signatures._masking import PLACEHOLDER_RE, UNIT
 from triage.signatures._tokens import collapse_runs, ending, join, normalize, split
 
 #: Distinct plain words at one position from which that position counts as a variable.
@@ -81,7 +81,7 @@ def _is_name(word: str) -> bool:
     ``triage_agent``), not an enum. camelCase words are not: they are mostly names in the code."""
     if word != _stem(word) or not _LETTER.search(word) or _UPPER_ENUM.fullmatch(word):
         return False
-    return _JOINED.search(word) is not None
+    return _JOINED.search(word) is not None or word.startswith("/")  # /favicon.ico, /adsasd: a route or file
 
 
 @dataclass(frozen=True)
@@ -91,10 +91,17 @@ class Decision:
     position: int
     values: tuple[str, ...]
     reason: str
+    #: The position is a unit after a value (``<num> KB`` / ``<num> MB``): it joins that value's wildcard.
+    unit: bool = False
 
 
 def _stem(word: str) -> str:
     return PLACEHOLDER_RE.sub("", word)
+
+
+def _is_value(word: str) -> bool:
+    """Only placeholders (``<num>``, ``<*>``)."""
+    return bool(word) and not _stem(word)
 
 
 def _looks_variable(word: str) -> bool:
@@ -149,6 +156,10 @@ def _decide(members: list[tuple[str, ...]], key: tuple[str | None, ...],
         stems = {_stem(v) for v in words}
         if len(stems) == 1 and len(words) > 1:  # they differ only inside placeholders
             variable, words = variable | words, set()
+        if (position > 0 and seps[position - 1] == " " and len(words) >= 2
+                and all(UNIT.fullmatch(w) for w in words) and all(_is_value(m[position - 1]) for m in members)):
+            decisions[position] = Decision(position, tuple(sorted(words)), "units after a value differ", unit=True)
+            continue
         chosen: set[str] = set()
         reasons = []
         if len(variable) >= 2:
@@ -320,10 +331,14 @@ def generalize_detail(masked: Iterable[str]) -> dict[str, Generalized]:
                 applied = [d for d in decisions.values() if words[d.position] in d.values]
                 final = name
                 if applied:
-                    generalised = list(words)
+                    generalised, kept = list(words), list(seps)
                     for decision in applied:
                         generalised[decision.position] = WILDCARD
-                    final = join(generalised, seps)
+                    for decision in sorted(applied, key=lambda d: -d.position):
+                        if decision.unit:  # "<num> KB" -> one wildcard for the value with its unit
+                            generalised[decision.position - 1] = WILDCARD
+                            del generalised[decision.position], kept[decision.position - 1]
+                    final = join(generalised, tuple(kept))
                 out[name] = Generalized(final, tuple(applied), names, normal=name)
     into = fold({g.template for g in out.values()})
     for name, result in out.items():

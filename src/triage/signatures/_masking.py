@@ -38,6 +38,12 @@ _HEX_WITH_DIGIT = (rf"(?:\d{_HEX}{{5,}}|[a-fA-F]\d{_HEX}{{4,}}|[a-fA-F]{{2}}\d{_
 # A token character for composite identifiers (word characters and the usual id joiners).
 _IDC = r"[A-Za-z0-9_\-]"
 
+#: Units of sizes and of durations, as written after a number (the one list; the generaliser uses it too).
+SIZE_UNIT = r"(?:bytes|[KMGTP]i?B|B)"
+TIME_UNIT = (r"(?:ns|us|µs|ms|s|sec|secs|seconds|m|min|mins|minutes|h|hrs|hours"
+             r"|msecs?|usecs?|micros|millis)")
+UNIT = re.compile(rf"{SIZE_UNIT}|{TIME_UNIT}")
+
 #: The ordered masking table (the one copy; ``triage.remote`` compiles it to SQL).
 MASKS: tuple[Mask, ...] = (
     # ANSI escape sequences (colour codes such as ESC[37m) are rendering, not text: dropped.
@@ -86,11 +92,11 @@ MASKS: tuple[Mask, ...] = (
     Mask("hex_bytes", rf"\b{_HEX}{{2}}(?::{_HEX}{{2}}){{2,}}\b", "<mac>"),
     Mask("hex", rf"\b\d[xX]{_HEX}+\b", "<hex>"),
     # Sizes, with an optional human-readable repeat: 18846 bytes (18.4 KB)
-    Mask("size", r"\b\d+(?:\.\d+)?\s?(?:bytes|[KMGTP]i?B|B)\b(?:\s\(\d+(?:\.\d+)?\s?(?:bytes|[KMGTP]i?B|B)\))?",
-         "<size>"),
-    # A unit glued to the number (7.51s, 830ms) or after a bound (<1 sec); "30 seconds" keeps its word.
-    Mask("duration", r"(?:[<>~]\d+(?:\.\d+)?\s?|\b\d+(?:\.\d+)?)"
-                     r"(?:ns|us|µs|ms|s|sec|secs|seconds|m|min|mins|minutes|h|hrs|hours)\b", "<duration>"),
+    Mask("size", rf"\b\d+(?:\.\d+)?\s?{SIZE_UNIT}\b(?:\s\(\d+(?:\.\d+)?\s?{SIZE_UNIT}\))?", "<size>"),
+    # A unit glued to the number (7.51s, 830ms) or after a bound (<1 sec). A spaced time unit ("30 seconds")
+    # stays a word of the statement; where one statement logs several (5 msecs, 80 micros), the
+    # generaliser takes the unit into the value.
+    Mask("duration", rf"(?:[<>~]\d+(?:\.\d+)?\s?|\b\d+(?:\.\d+)?){TIME_UNIT}\b", "<duration>"),
     # Composite ids: words joined by _ or - around a long digit run (ws_10146348_1757373397_aca2f891).
     # ... or a word prefix before a hex part (req_1c7ef583fc21, run_websocket_factory_2_5c95c6ff).
     Mask("id", rf"{_IDC}*[A-Za-z_\-]{_IDC}*\d{{4,}}{_IDC}*|{_IDC}*\d{{4,}}{_IDC}*[A-Za-z_]{_IDC}*"

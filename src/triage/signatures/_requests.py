@@ -24,14 +24,18 @@ import pyarrow.compute as pc
 from triage.signatures._masking import mask_array, mask_hits
 
 _METHODS = "GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE"
-#: A request line: a short prefix (``Request:``, an access log's client), an HTTP method, then a
-#: path or URL, then the rest (which holds the status code).
-REQUEST_PATTERN = (rf"(?s)^(?P<prefix>[^\n]{{0,60}}?)\b(?P<method>{_METHODS})\s+"
+# Before the method: a short prefix (``Request:``, an access log's client and time, the quote opening the
+# request). No quoted value closes in it: a line that quotes something before its request
+# (``open() "/srv/x" failed ..., request: "GET /x"``) reports on that, and is a statement of its own.
+_PREFIX = r'[^\n"]{0,60}?"?'
+#: A request line: a short prefix, an HTTP method, then a path or URL, then the rest (which holds the
+#: status code).
+REQUEST_PATTERN = (rf"(?s)^(?P<prefix>{_PREFIX})\b(?P<method>{_METHODS})\s+"
                    r"(?P<path>/\S*|https?://\S+)(?P<rest>.*)$")
 #: The first standalone three-digit number after the path is the status code.
 STATUS_SPLIT = r"(?s)^(?P<before>.*?)\b(?P<status>\d{3})\b(?P<after>.*)$"
 #: The status code of a whole request line, as one RE2 capture.
-STATUS_CAPTURE = rf"(?s)^[^\n]{{0,60}}?\b(?:{_METHODS})\s+(?:/\S*|https?://\S+).*?\b(?P<status>\d{{3}})\b"
+STATUS_CAPTURE = rf"(?s)^{_PREFIX}\b(?:{_METHODS})\s+(?:/\S*|https?://\S+).*?\b(?P<status>\d{{3}})\b"
 _SEG = r"[^/?&=;#<>]*"
 #: A path segment (or query value) that still holds three or more digits after masking is an id; one
 #: or two digits name a version or an endpoint (``v2``, ``checkInMemberV2Call``, ``oauth2``) and stay.
