@@ -65,3 +65,18 @@ def test_a_route_or_file_inside_an_error_line_is_a_value():
 def test_a_version_is_one_value():
     out = triage.templates(["agent 2.14.1 started", "agent v3.0.12 started", "agent 10.2.0.4471 started"])
     assert out[s.SIGNATURE].nunique() == 1 and out[s.TEMPLATE].iloc[0] == "agent <version> started"
+
+
+# request lines: one signature per method + route + status, whatever the query's values
+def test_query_string_values_do_not_split_a_route():
+    lines = ["GET /search?q=red+shoes&page=2 200 41ms", "GET /search?q=tent&page=7 200 12ms",
+             "GET /search?q=tent&page=7 500 3ms"]
+    out = triage.templates(lines)
+    assert out[s.TEMPLATE].iloc[0] == "GET /search?q=<*>&page=<*> 200 <duration>"
+    assert out[s.SIGNATURE].iloc[0] == out[s.SIGNATURE].iloc[1] != out[s.SIGNATURE].iloc[2]
+
+
+def test_an_error_line_quoting_a_file_is_not_a_request_line_whatever_its_length():
+    lines = [f'open() "/var/www{p}" failed (2: No such file), request: "GET {p} HTTP/1.1"'
+             for p in ("/a", "/robots.txt", "/wp-admin/setup-config.php", "/b")]
+    assert signatures(lines) == 1
