@@ -48,3 +48,16 @@ def test_explain_says_when_a_run_was_collapsed():
     context = ["shards moved: 11 2 7 30", "shards moved: 5 6 8"]
     assert "another length" in str(triage.explain("shards moved: 4 9", context=context))
     assert "another length" not in str(triage.explain("position x y: 10 20", context=["position x y: 3 4"]))
+
+
+def test_a_full_stop_after_a_final_path_or_url_is_the_sentences():
+    lines = ["Loaded plugins from /opt/app/plugins.", "Loaded plugins from /srv/app/lib/plugins."]
+    assert set(templates(lines)) == {"Loaded plugins from <path>."}
+    assert set(templates(["mirror is https://dl.example.org/pub/a.", "mirror is https://m.example.net/x."])) == {
+        "mirror is <url>."}
+
+
+def test_day_first_dates_with_a_time_are_one_timestamp():
+    lines = ["4961:M 30 May 12:50:13.457 * DB saved on disk", "5120:M 2 Jun 2019 08:01:00.001 * DB saved on disk"]
+    out = triage.templates(lines)
+    assert out[s.SIGNATURE].nunique() == 1 and out[s.TEMPLATE].iloc[0] == "<num>:M <ts> * DB saved on disk"
