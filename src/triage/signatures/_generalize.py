@@ -12,12 +12,18 @@ constant and define the template's cluster. At the remaining positions of a clus
 
 - values that are variables on their own (only placeholders, a compound id with digits such as
   ``e2e-staging_pipeline``, a partly masked compound such as ``dsl-<num>.example.at``) are
-  generalised when the cluster holds two or more of them;
+  generalised when the cluster holds two or more of them; bare punctuation (``****``, ``--``) is a
+  marker written instead of a value, a constant;
+- units that differ right after a value (``<num> msecs`` / ``<num> micros``) join its wildcard;
 - plain words (``client``, ``eth0``, ``a.b.c``) are generalised when at least :data:`WORD_VALUES`
   distinct ones occur, except in first position, because a few alternatives (``client``/``server``,
   ``Started``/``Paused``) usually name different statements; or, with two or more values or next
   to a placeholder, when a key announces them (after ``=``/``:`` or a noun such as ``user``);
-- enum-like words (``RUNNING``, ``android.intent.action.SCREEN_ON``) are never generalised.
+- enum-like words (``RUNNING``, ``android.intent.action.SCREEN_ON``) are generalised only as the
+  value of a ``key=`` with at least :data:`WORD_VALUES` distinct ones (``queryType=A``, ``AAAA``...).
+
+Before that, a run of one placeholder (``<num> <num> <num>``) is written once only where templates
+differing in nothing but that run's length exist (:func:`normal_forms`).
 
 Every decision uses sets of distinct templates, never counts of rows or input order, so the result
 is the same for any order and any duplication; and the work is linear in the number of templates
