@@ -61,3 +61,10 @@ def test_day_first_dates_with_a_time_are_one_timestamp():
     lines = ["4961:M 30 May 12:50:13.457 * DB saved on disk", "5120:M 2 Jun 2019 08:01:00.001 * DB saved on disk"]
     out = triage.templates(lines)
     assert out[s.SIGNATURE].nunique() == 1 and out[s.TEMPLATE].iloc[0] == "<num>:M <ts> * DB saved on disk"
+
+
+def test_a_scope_operator_is_not_a_key():
+    # Class::method names the code that logged, like a function name; "key: value" announces a value
+    lines = ["PowerMonitor::sleepNotify - state = 3", "PowerMonitor::wakeNotify - state = 0"]
+    assert triage.templates(lines)[s.SIGNATURE].nunique() == 2
+    assert triage.templates(["phase: sleep - state = 3", "phase: wake - state = 0"])[s.SIGNATURE].nunique() == 1

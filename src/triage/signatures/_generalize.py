@@ -137,7 +137,8 @@ def _announced(position: int, key: tuple[str | None, ...], seps: tuple[str, ...]
     if position == 0:
         return False
     before = seps[position - 1]
-    if before in ("=", ":"):
+    scope = before == ":" and position >= 2 and seps[position - 2] == ":" and key[position - 1] == ""
+    if before in ("=", ":") and not scope:  # Class::method is a name in the code, not key: value
         return True
     if before in ("'", '"') and position < len(seps) and seps[position] == before:
         return True
