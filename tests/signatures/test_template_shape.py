@@ -67,4 +67,4 @@ def test_a_scope_operator_is_not_a_key():
     # Class::method names the code that logged, like a function name; "key: value" announces a value
     lines = ["PowerMonitor::sleepNotify - state = 3", "PowerMonitor::wakeNotify - state = 0"]
     assert triage.templates(lines)[s.SIGNATURE].nunique() == 2
-    assert triage.templates(["phase: sleep - state = 3", "phase: wake - state = 0"])[s.SIGNATURE].nunique() == 1
+    assert triage.templates(["phase:sleep - state = 3", "phase:wake - state = 0"])[s.SIGNATURE].nunique() == 1
