@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import triage
 from triage import schema as s
@@ -68,3 +70,22 @@ def test_a_scope_operator_is_not_a_key():
     lines = ["PowerMonitor::sleepNotify - state = 3", "PowerMonitor::wakeNotify - state = 0"]
     assert triage.templates(lines)[s.SIGNATURE].nunique() == 2
     assert triage.templates(["phase:sleep - state = 3", "phase:wake - state = 0"])[s.SIGNATURE].nunique() == 1
+
+
+# the rules above decide from sets of distinct templates: order and duplicates never matter
+_SHAPES = ["shards moved: {}", "battery cells mV: {} {} {}", "worker {} => generated {} bytes in {} {}",
+           "resolver answered kind={} rcode=NOERROR", "drive temperatures: {} {}", "Lock on vol-{} held. Retry ..."]
+_VALUES = st.one_of(st.integers(0, 9999).map(str), st.sampled_from(["A", "AAAA", "MX", "NS", "TXT", "SRV", "--"]),
+                    st.sampled_from(["msecs", "micros", "1 2", "4 5 6 7"]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_SHAPES), st.lists(_VALUES, min_size=4, max_size=4)), min_size=1,
+                max_size=20), st.randoms(use_true_random=False))
+def test_shape_rules_ignore_order_and_duplicates(rows, rng):
+    batch = [shape.format(*values[:shape.count("{}")]) for shape, values in rows]
+    again = batch + batch[: len(batch) // 2]
+    rng.shuffle(again)
+    first, second = triage.templates(batch), triage.templates(again)
+    assert dict(zip(batch, first[s.SIGNATURE])) == dict(zip(again, second[s.SIGNATURE]))
+    assert dict(zip(batch, first[s.TEMPLATE])) == dict(zip(again, second[s.TEMPLATE]))
