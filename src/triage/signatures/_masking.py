@@ -53,26 +53,27 @@ MASKS: tuple[Mask, ...] = (
     # SQL text is one variable-length value, to the end of the message: after a key that names it
     # (statement: select ..., query=UPDATE ...), or an upper-case SELECT ... FROM, INSERT INTO, UPDATE ... SET,
     # DELETE FROM anywhere.
+    # (One pattern per placeholder where it can be: each row is a pass over every message.)
     Mask("sql", r"(\b(?i:statement|query|sql)\s*[:=]\s*)(?i:select|insert|update|delete|with|create|alter|drop"
                 r"|merge|replace|truncate|begin|commit|rollback|show|explain|call|copy|grant|revoke|vacuum|analyze)\b"
-                r"(?s:.*)", r"\1<sql>"),
-    Mask("bare_sql", r"\b(?:SELECT\s(?s:.*?)\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\s(?s:.*)", "<sql>"),
+                r"(?s:.*)|\b(?:SELECT\s(?s:.*?)\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\s(?s:.*)",
+         r"\1<sql>"),
     Mask("url", r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>()\[\]{},]*[^\s\"'<>()\[\]{},.]", "<url>"),
     Mask("email", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b", "<email>"),
     # File paths with two or more separators: /user/root/rand/_temporary/part-00296
     # ... the full stop that ends a message is not part of its last path ("Loaded from /etc/app/conf.").
-    Mask("path_stop", r"(?:[A-Za-z0-9_.\-~]*/[A-Za-z0-9_.\-~]*[A-Za-z0-9_\-~]){2,}/?(\.+\s*)$", r"<path>\1"),
-    Mask("path", r"(?:[A-Za-z0-9_.\-~]*/[A-Za-z0-9_.\-~]+){2,}/?", "<path>"),
+    Mask("path", r"(?:[A-Za-z0-9_.\-~]*/[A-Za-z0-9_.\-~]*[A-Za-z0-9_\-~]){2,}/?(\.+\s*)$"
+                 r"|(?:[A-Za-z0-9_.\-~]*/[A-Za-z0-9_.\-~]+){2,}/?", r"<path>\1"),
     Mask("windows_path", r"\b[A-Za-z]:\\[^\s\"'<>|*?]*", "<path>"),
     Mask("uuid", rf"\b{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b", "<uuid>"),
     Mask("timestamp",
          r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\-]\d\d:?\d\d)?\b", "<ts>"),
-    # Syslog/ctime dates: [Mon ]Jun 10 11:31:21 [PDT ][2005]
+    # Syslog/ctime dates: [Mon ]Jun 10 11:31:21 [PDT ][2005]; or day first with a time (Redis, some Java
+    # layouts): 30 May [2019 ]12:50:13.457
     Mask("ctime", r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                  r"\s+\d{1,2}\s+\d\d:\d\d:\d\d(?:\s+[A-Z]{3,4})?(?:\s+\d{4})?\b", "<ts>"),
-    # Day-first dates with a time (Redis, some Java layouts): 30 May [2019 ]12:50:13.457
-    Mask("dmy_time", r"\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:\s+\d{4})?"
-                     r"\s+\d\d:\d\d:\d\d(?:[.,]\d+)?\b", "<ts>"),
+                  r"\s+\d{1,2}\s+\d\d:\d\d:\d\d(?:\s+[A-Z]{3,4})?(?:\s+\d{4})?\b"
+                  r"|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:\s+\d{4})?"
+                  r"\s+\d\d:\d\d:\d\d(?:[.,]\d+)?\b", "<ts>"),
     Mask("date", r"\b\d{4}[\-/]\d\d[\-/]\d\d\b", "<date>"),
     # MAC addresses (six groups of one or two hex digits, leading zeros often dropped) before times,
     # whose pattern would cut one into pieces.
