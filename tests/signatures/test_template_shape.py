@@ -89,3 +89,16 @@ def test_shape_rules_ignore_order_and_duplicates(rows, rng):
     first, second = triage.templates(batch), triage.templates(again)
     assert dict(zip(batch, first[s.SIGNATURE])) == dict(zip(again, second[s.SIGNATURE]))
     assert dict(zip(batch, first[s.TEMPLATE])) == dict(zip(again, second[s.TEMPLATE]))
+
+
+def test_a_list_of_numbered_names_of_several_lengths_is_one_value():
+    lines = ["cannot reach peers db4 db5 db6", "cannot reach peers db11 db12", "cannot reach peers cache1 cache2 cache3 q9"]
+    out = triage.templates(lines)
+    assert out[s.SIGNATURE].nunique() == 1 and out[s.TEMPLATE].iloc[0] == "cannot reach peers <*>"
+    # always two names: a fixed shape, left to the generaliser
+    assert triage.templates(["link eth0 eth1 up", "link eth2 eth3 up"])[s.TEMPLATE].iloc[0] == "link eth0 eth1 up"
+
+
+def test_one_numbered_label_among_values_is_not_a_list():
+    lines = ["resume pages 4510 sum2 4886d9d9 ok", "resume pages 12 sum2 77 ok", "resume pages 9 sum2 ab12ef34 cd ok"]
+    assert "sum2" in triage.templates(lines)[s.TEMPLATE].iloc[0]

@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from triage.signatures._masking import PLACEHOLDER_RE, UNIT
-from triage.signatures._tokens import collapse_runs, ending, join, normalize, split
+from triage.signatures._tokens import collapse_named_runs, collapse_runs, ending, join, normalize, split
 
 #: Distinct plain words at one position from which that position counts as a variable.
 WORD_VALUES = 5
@@ -301,17 +301,18 @@ def _with_period(finals: dict[str, str], raw: Iterable[str]) -> dict[str, str]:
 
 def normal_forms(masked: Iterable[str]) -> dict[str, str]:
     """Each masked template normalised (:func:`~triage.signatures._tokens.normalize`), a run of one
-    placeholder collapsed only where templates that differ in nothing but run lengths exist: a list
-    logged with several lengths is one value, four numbers always logged together are four.
+    placeholder (or of numbered names: ``an14 an15``) collapsed only where templates that differ in nothing
+    but run lengths exist: a list logged with several lengths is one value, four numbers always logged
+    together are four.
 
     >>> sorted(set(normal_forms(["ids <num> <num>", "ids <num> <num> <num>", "at <num> <num>"]).values()))
     ['at <num> <num>', 'ids <num>']
     """
     spaced = {m: normalize(m, runs=False) for m in set(masked)}
-    collapsed = {t: collapse_runs(t) for t in set(spaced.values())}
+    collapsed = {t: collapse_runs(collapse_named_runs(t)) for t in set(spaced.values())}
     lengths: dict[str, set[str]] = defaultdict(set)
-    for text, short in collapsed.items():
-        lengths[short].add(text)
+    for text, short in collapsed.items():  # the run lengths seen, values aside
+        lengths[short].add(collapse_named_runs(text, each=True))
     return {m: collapsed[t] if len(lengths[collapsed[t]]) > 1 else t for m, t in spaced.items()}
 
 

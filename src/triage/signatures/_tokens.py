@@ -21,6 +21,28 @@ _SPACES = re.compile(r"\s+")
 _RUN = re.compile(r"(<[a-z]+>)(?:[ ,]+\1)+")
 
 
+# Two or more words that are each a name with a number or a placeholder (an998 an999 <id>), space- or
+# comma-separated, at least two of them names (runs of placeholders alone are _RUN's).
+_ITEM = r"(?:[A-Za-z][\w\-]*\d[\w\-]*|<[a-z]+>)"
+_NAMED_RUN = re.compile(rf"(?<![^\s,]){_ITEM}(?:[ ,]+{_ITEM})+(?![^\s,])")
+_NAMED_WORD = re.compile(r"(?<![<\w])[A-Za-z][\w\-]*\d[\w\-]*")
+
+
+def collapse_named_runs(text: str, *, each: bool = False) -> str:
+    """Each run of two or more numbered names (``an14 an15 an16``) as one ``<*>`` (``each``: one per name).
+
+    >>> collapse_named_runs("cannot resolve hosts dn14 dn15, dn16 now")
+    'cannot resolve hosts <*> now'
+    >>> collapse_named_runs("cannot resolve hosts dn14 dn15, <id> now", each=True)
+    'cannot resolve hosts <*> <*>, <id> now'
+    """
+    def one(run: re.Match) -> str:
+        if len(_NAMED_WORD.findall(run.group(0))) < 2:  # one numbered word among values is a label (sum2)
+            return run.group(0)
+        return _NAMED_WORD.sub("<*>", run.group(0)) if each else "<*>"
+    return _NAMED_RUN.sub(one, text)
+
+
 def collapse_runs(text: str) -> str:
     """Each run of one placeholder written once, whatever its length.
 
