@@ -92,7 +92,8 @@ def test_shape_rules_ignore_order_and_duplicates(rows, rng):
 
 
 def test_a_list_of_numbered_names_of_several_lengths_is_one_value():
-    lines = ["cannot reach peers db4 db5 db6", "cannot reach peers db11 db12", "cannot reach peers cache1 cache2 cache3 q9"]
+    lines = ["cannot reach peers db4 db5 db6", "cannot reach peers db11 db12",
+             "cannot reach peers cache1 cache2 cache3 q9"]
     out = triage.templates(lines)
     assert out[s.SIGNATURE].nunique() == 1 and out[s.TEMPLATE].iloc[0] == "cannot reach peers <*>"
     # always two names: a fixed shape, left to the generaliser
