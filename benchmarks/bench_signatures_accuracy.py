@@ -16,7 +16,7 @@ thresholds: they are never used to choose anything. The hand-labelled real corpu
 a held-out check, never tuned on. ``--disagreements`` lists its split and merged records.
 
     .venv/bin/python benchmarks/bench_signatures_accuracy.py [--extra DIR] [--no-drain] [--no-loo]
-                                                             [--disagreements]
+                                                             [--disagreements] [--mismatches N]
 """
 
 from __future__ import annotations
@@ -33,7 +33,16 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _real_corpus  # noqa: E402
-from _loghub import DATASETS, LOGHUB, datasets_in, f1_grouping_accuracy, grouping_accuracy, load, parsing_accuracy  # noqa: E402
+from _loghub import (  # noqa: E402
+    DATASETS,
+    LOGHUB,
+    datasets_in,
+    f1_grouping_accuracy,
+    grouping_accuracy,
+    load,
+    normalize_template,
+    parsing_accuracy,
+)
 
 import triage  # noqa: E402
 from triage.signatures import _generalize  # noqa: E402
@@ -60,6 +69,17 @@ def measure(parser, data: pd.DataFrame) -> dict[str, float]:
     return {"GA": grouping_accuracy(data["EventId"], groups), "FGA": f1_grouping_accuracy(data["EventId"], groups),
             "PA": parsing_accuracy(data["EventTemplate"], templates, strict=True),
             "PA lenient": parsing_accuracy(data["EventTemplate"], templates)}
+
+
+def mismatches(data: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top`` most frequent (true, predicted) template pairs that differ, with a message of each."""
+    _, templates = triage_parse(data["Content"].tolist())
+    pairs = pd.DataFrame({"truth": [normalize_template(t, strict=True) for t in data["EventTemplate"]],
+                          "triage": [normalize_template(t, strict=True) for t in templates],
+                          "example": data["Content"].to_numpy()})
+    wrong = pairs[pairs["truth"] != pairs["triage"]]
+    counts = wrong.groupby(["truth", "triage"], sort=False).agg(lines=("example", "size"), example=("example", "first"))
+    return counts.sort_values("lines", ascending=False, kind="stable").head(top).reset_index()
 
 
 @contextlib.contextmanager
@@ -103,6 +123,8 @@ def main() -> None:
     parser.add_argument("--no-loo", action="store_true", help="skip the leave-one-dataset-out grid")
     parser.add_argument("--disagreements", action="store_true",
                         help="list the real corpus's records whose statement is split or merged")
+    parser.add_argument("--mismatches", type=int, default=0, metavar="N",
+                        help="per Loghub set, the N most frequent (true template, triage's template) pairs that differ")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
 
@@ -121,6 +143,12 @@ def main() -> None:
     print(f"Shared Loghub-2k corrected sets; thresholds {_generalize.shipped()} (grid {_generalize.TUNABLE})")
     print("PA: strict (trailing period kept); 'PA lenient' drops a trailing period on both sides.")
     print(table.round(3).to_string())
+
+    if args.mismatches:
+        for name, data in shared.items():
+            print(f"\n{name}: most frequent template mismatches (strict PA)")
+            wrong = mismatches(data, args.mismatches)
+            print(wrong.to_string(index=False) if len(wrong) else "  (none)")
 
     if args.extra:
         extra = {name: load(name, args.extra) for name in datasets_in(args.extra)}

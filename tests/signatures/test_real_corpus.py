@@ -1,8 +1,9 @@
 """The hand-labelled real corpus (``tests/data/real/signatures/labels.csv``) scored as the benchmark scores it.
 
-The corpus is a held-out check: no rule was chosen on it. The floor sits a little under the GA measured when
-the labels were made (0.830, FGA 0.860, over 305 records, 200 statements, 44 files), so a change that splits or merges
-statements on real logs fails here; ``benchmarks/bench_signatures_accuracy.py --disagreements`` shows which.
+The corpus is a held-out check: no rule was chosen on it. The floor sits a little under the GA measured last
+(0.830 when the labels were made; 0.856, FGA 0.895 with SIGNATURE_VERSION 3, over 305 records, 200 statements,
+44 files), so a change that splits or merges statements on real logs fails here;
+``benchmarks/bench_signatures_accuracy.py --disagreements`` shows which.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ _spec = importlib.util.spec_from_file_location("_real_corpus", _BENCH / "_real_c
 real = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(real)
 
-GA_FLOOR = 0.81
-FGA_FLOOR = 0.84
+GA_FLOOR = 0.84
+FGA_FLOOR = 0.88
 
 
 @pytest.fixture(scope="module")

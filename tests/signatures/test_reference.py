@@ -138,9 +138,10 @@ def test_many_generated_messages_with_kept_and_masked_digits(messages):
 def test_more_than_a_hundred_digits_in_one_shape_are_told_apart():
     # Three probes are needed to spell a digit's rank among 120; the kept ones sit at the end.
     body = " ".join(f"{i % 10}{(i * 7) % 10}" for i in range(60))
-    messages = [f"{body} eth{k} storage{k}{k + 1}" for k in range(10)]
+    messages = [f"{body} eth{k} storage12" for k in range(10)]
     check(messages)
-    assert {t.split()[-1] for t in triage.templates(messages)[s.TEMPLATE]} <= {f"storage{k}{k + 1}" for k in range(10)}
+    # A word that is the same in every message keeps its digits, however many digits come before it.
+    assert {t.split()[-1] for t in triage.templates(messages)[s.TEMPLATE]} == {"storage12"}
 
 
 def reference_params(messages: list[str], templates: list[str]) -> list[list[str]]:

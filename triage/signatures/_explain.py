@@ -133,9 +133,11 @@ def explain(message: str, context=None, *, rules=None) -> Explanation:
 
     masked_raw = result.masked[result.codes[0]]
     notes = location_notes
-    masked = normalize(masked_raw)
     detail = generalize_detail(name for code, name in enumerate(result.masked)
                                if code not in result.fixed)[masked_raw]
+    masked = detail.normal
+    if masked != normalize(masked_raw, runs=False):
+        notes = ("a run of values written once: other messages log the list with another length",) + notes
     words = split(masked)[0]
     generalized = tuple((words[d.position], d.values, d.reason) for d in detail.decisions)
     others = tuple(m for m in detail.cluster if m != masked)

@@ -12,12 +12,18 @@ constant and define the template's cluster. At the remaining positions of a clus
 
 - values that are variables on their own (only placeholders, a compound id with digits such as
   ``e2e-staging_pipeline``, a partly masked compound such as ``dsl-<num>.example.at``) are
-  generalised when the cluster holds two or more of them;
+  generalised when the cluster holds two or more of them; bare punctuation (``****``, ``--``) is a
+  marker written instead of a value, a constant;
+- units that differ right after a value (``<num> msecs`` / ``<num> micros``) join its wildcard;
 - plain words (``client``, ``eth0``, ``a.b.c``) are generalised when at least :data:`WORD_VALUES`
   distinct ones occur, except in first position, because a few alternatives (``client``/``server``,
   ``Started``/``Paused``) usually name different statements; or, with two or more values or next
   to a placeholder, when a key announces them (after ``=``/``:`` or a noun such as ``user``);
-- enum-like words (``RUNNING``, ``android.intent.action.SCREEN_ON``) are never generalised.
+- enum-like words (``RUNNING``, ``android.intent.action.SCREEN_ON``) are generalised only as the
+  value of a ``key=`` with at least :data:`WORD_VALUES` distinct ones (``queryType=A``, ``AAAA``...).
+
+Before that, a run of one placeholder (``<num> <num> <num>``) is written once only where templates
+differing in nothing but that run's length exist (:func:`normal_forms`).
 
 Every decision uses sets of distinct templates, never counts of rows or input order, so the result
 is the same for any order and any duplication; and the work is linear in the number of templates
@@ -39,8 +45,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from triage.signatures._masking import PLACEHOLDER_RE
-from triage.signatures._tokens import join, normalize, split
+from triage.signatures._masking import PLACEHOLDER_RE, UNIT
+from triage.signatures._tokens import collapse_named_runs, collapse_runs, ending, join, normalize, split
 
 __all__ = [
     "Decision", "ENTITY_NOUNS", "fold", "FOLD_MIN_CONSTANTS", "generalize", "generalize_detail", "Generalized",
@@ -86,7 +92,7 @@ def _is_name(word: str) -> bool:
     ``triage_agent``), not an enum. camelCase words are not: they are mostly names in the code."""
     if word != _stem(word) or not _LETTER.search(word) or _UPPER_ENUM.fullmatch(word):
         return False
-    return _JOINED.search(word) is not None
+    return _JOINED.search(word) is not None or word.startswith("/")  # /favicon.ico, /adsasd: a route or file
 
 
 @dataclass(frozen=True)
@@ -96,20 +102,28 @@ class Decision:
     position: int
     values: tuple[str, ...]
     reason: str
+    #: The position is a unit after a value (``<num> KB`` / ``<num> MB``): it joins that value's wildcard.
+    unit: bool = False
 
 
 def _stem(word: str) -> str:
     return PLACEHOLDER_RE.sub("", word)
 
 
-def _looks_variable(word: str) -> bool:
-    """A value on its own: only placeholders and punctuation, or a compound id that holds digits.
+def _is_value(word: str) -> bool:
+    """Only placeholders (``<num>``, ``<*>``)."""
+    return bool(word) and not _stem(word)
 
-    Plain words, short names with a digit (``eth0``, ``SOCKS5``) and enum-like words are not.
+
+def _looks_variable(word: str) -> bool:
+    """A value on its own: placeholders or digits with punctuation only, or a compound id that holds digits.
+
+    Plain words, short names with a digit (``eth0``, ``SOCKS5``), enum-like words and bare punctuation
+    (``****``, ``-``: a marker such as an unreadable sensor, written in place of a value) are not.
     """
     stem = _stem(word)
     if not _LETTER.search(stem):
-        return True
+        return stem != word or _DIGIT.search(stem) is not None or not stem
     if stem != word and _JOINED.search(stem):  # partly masked compound: x-<num>.example.at
         return True
     digits = len(_DIGIT.findall(stem))
@@ -128,7 +142,8 @@ def _announced(position: int, key: tuple[str | None, ...], seps: tuple[str, ...]
     if position == 0:
         return False
     before = seps[position - 1]
-    if before in ("=", ":"):
+    scope = before == ":" and position >= 2 and seps[position - 2] == ":" and key[position - 1] == ""
+    if before in ("=", ":") and not scope:  # Class::method is a name in the code, not key: value
         return True
     if before in ("'", '"') and position < len(seps) and seps[position] == before:
         return True
@@ -153,6 +168,10 @@ def _decide(members: list[tuple[str, ...]], key: tuple[str | None, ...],
         stems = {_stem(v) for v in words}
         if len(stems) == 1 and len(words) > 1:  # they differ only inside placeholders
             variable, words = variable | words, set()
+        if (position > 0 and seps[position - 1] == " " and len(words) >= 2
+                and all(UNIT.fullmatch(w) for w in words) and all(_is_value(m[position - 1]) for m in members)):
+            decisions[position] = Decision(position, tuple(sorted(words)), "units after a value differ", unit=True)
+            continue
         chosen: set[str] = set()
         reasons = []
         if len(variable) >= 2:
@@ -162,9 +181,12 @@ def _decide(members: list[tuple[str, ...]], key: tuple[str | None, ...],
         enums = {w for w in words if _UPPER_ENUM.fullmatch(_stem(w))}
         countable = words - enums
         names = {w for w in countable if _is_name(w)}
-        if position > 0 and len(countable) >= WORD_VALUES:
-            chosen |= countable
-            reasons.append(f"{len(countable)} distinct words (>= {WORD_VALUES})")
+        # A few enum constants name cases (action=ACTION_DOWN / ACTION_UP); many after a key=value's "="
+        # are its values (queryType=A, AAAA, MX, NS, TXT).
+        keyed = words if position > 0 and seps[position - 1] == "=" else countable
+        if position > 0 and len(keyed) >= WORD_VALUES:
+            chosen |= keyed
+            reasons.append(f"{len(keyed)} distinct words (>= {WORD_VALUES})")
         elif (len(names) >= NAME_VALUES and len(names) == len(countable)
               and (position > 0 or all("." in n for n in names))):  # first word: dotted process names only
             chosen |= countable
@@ -182,13 +204,14 @@ class Generalized:
     """The outcome for one masked template: its final template and the decisions that made it.
 
     ``folded_from`` is the template it had before folding into ``template``, whose wildcards match it
-    (None when it did not fold).
+    (None when it did not fold); ``normal`` the normalised masked template the decisions' positions refer to.
     """
 
     template: str
     decisions: tuple[Decision, ...]
     cluster: tuple[str, ...]
     folded_from: str | None = None
+    normal: str = ""
 
 
 # A word that holds no letter outside placeholders (<num>, 42, <*>:<*>): a value wherever it stands.
@@ -273,21 +296,35 @@ def fold(finals: Iterable[str]) -> dict[str, str]:
 
 
 def _with_period(finals: dict[str, str], raw: Iterable[str]) -> dict[str, str]:
-    """The trailing periods every message of a final template ends with, put back for display."""
+    """The trailing periods every message of a final template ends with (`` ...`` with its space), put back
+    for display."""
     endings: dict[str, set[str]] = defaultdict(set)
     for name in raw:
-        stripped = _SPACES_END.sub("", name)
-        endings[finals[name]].add(stripped[len(stripped.rstrip(".")):])
+        endings[finals[name]].add(ending(name))
     return {final: final + next(iter(ends)) if len(ends) == 1 else final for final, ends in endings.items()}
 
 
-_SPACES_END = re.compile(r"\s+$")
+def normal_forms(masked: Iterable[str]) -> dict[str, str]:
+    """Each masked template normalised (:func:`~triage.signatures._tokens.normalize`), a run of one
+    placeholder (or of numbered names: ``an14 an15``) collapsed only where templates that differ in nothing
+    but run lengths exist: a list logged with several lengths is one value, four numbers always logged
+    together are four.
+
+    >>> sorted(set(normal_forms(["ids <num> <num>", "ids <num> <num> <num>", "at <num> <num>"]).values()))
+    ['at <num> <num>', 'ids <num>']
+    """
+    spaced = {m: normalize(m, runs=False) for m in set(masked)}
+    collapsed = {t: collapse_runs(collapse_named_runs(t)) for t in set(spaced.values())}
+    lengths: dict[str, set[str]] = defaultdict(set)
+    for text, short in collapsed.items():  # the run lengths seen, values aside
+        lengths[short].add(collapse_named_runs(text, each=True))
+    return {m: collapsed[t] if len(lengths[collapsed[t]]) > 1 else t for m, t in spaced.items()}
 
 
 def generalize_detail(masked: Iterable[str]) -> dict[str, Generalized]:
     """Like :func:`generalize`, keeping for each template the decisions and its cluster's members."""
     raw = set(masked)
-    normal = {m: normalize(m) for m in raw}
+    normal = normal_forms(raw)
     distinct = sorted(set(normal.values()))
     shapes: dict[tuple[str, ...], dict[tuple[str, ...], str]] = defaultdict(dict)
     for template in distinct:
@@ -307,21 +344,25 @@ def generalize_detail(masked: Iterable[str]) -> dict[str, Generalized]:
                 applied = [d for d in decisions.values() if words[d.position] in d.values]
                 final = name
                 if applied:
-                    generalised = list(words)
+                    generalised, kept = list(words), list(seps)
                     for decision in applied:
                         generalised[decision.position] = WILDCARD
-                    final = join(generalised, seps)
-                out[name] = Generalized(final, tuple(applied), names)
+                    for decision in sorted(applied, key=lambda d: -d.position):
+                        if decision.unit:  # "<num> KB" -> one wildcard for the value with its unit
+                            generalised[decision.position - 1] = WILDCARD
+                            del generalised[decision.position], kept[decision.position - 1]
+                    final = join(generalised, tuple(kept))
+                out[name] = Generalized(final, tuple(applied), names, normal=name)
     into = fold({g.template for g in out.values()})
     for name, result in out.items():
         if result.template in into:
-            out[name] = Generalized(into[result.template], result.decisions, result.cluster, result.template)
+            out[name] = Generalized(into[result.template], result.decisions, result.cluster, result.template, name)
     shown = _with_period({m: out[normal[m]].template for m in raw}, raw)
     return {m: _shown(out[normal[m]], shown) for m in raw}
 
 
 def _shown(result: Generalized, shown: dict[str, str]) -> Generalized:
-    return Generalized(shown[result.template], result.decisions, result.cluster, result.folded_from)
+    return Generalized(shown[result.template], result.decisions, result.cluster, result.folded_from, result.normal)
 
 
 def generalize(masked: Iterable[str]) -> dict[str, str]:

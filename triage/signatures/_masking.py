@@ -40,23 +40,42 @@ _HEX_WITH_DIGIT = (rf"(?:\d{_HEX}{{5,}}|[a-fA-F]\d{_HEX}{{4,}}|[a-fA-F]{{2}}\d{_
 # A token character for composite identifiers (word characters and the usual id joiners).
 _IDC = r"[A-Za-z0-9_\-]"
 
+#: Units of sizes and of durations, as written after a number (the one list; the generaliser uses it too).
+SIZE_UNIT = r"(?:bytes|[KMGTP]i?B|B)"
+TIME_UNIT = (r"(?:ns|us|µs|ms|s|sec|secs|seconds|m|min|mins|minutes|h|hrs|hours"
+             r"|msecs?|usecs?|micros|millis)")
+UNIT = re.compile(rf"{SIZE_UNIT}|{TIME_UNIT}")
+
 #: The ordered masking table (the one copy; ``triage.remote`` compiles it to SQL).
 MASKS: tuple[Mask, ...] = (
     # ANSI escape sequences (colour codes such as ESC[37m) are rendering, not text: dropped.
     Mask("ansi", r"\x1b\[[0-9;?]*[ -/]*[@-~]", ""),
     # Stack frame lines of JavaScript/Java traces ("    at fn (file:1:2)"): the error line names the kind.
     Mask("stack_frame", r"\n[ \t]+at [^\n]*", ""),
-    Mask("url", r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>()\[\]{},]+", "<url>"),
+    # SQL text is one variable-length value, to the end of the message: after a key that names it
+    # (statement: select ..., query=UPDATE ...), or an upper-case SELECT ... FROM, INSERT INTO, UPDATE ... SET,
+    # DELETE FROM anywhere.
+    # (One pattern per placeholder where it can be: each row is a pass over every message.)
+    Mask("sql", r"(\b(?i:statement|query|sql)\s*[:=]\s*)(?i:select|insert|update|delete|with|create|alter|drop"
+                r"|merge|replace|truncate|begin|commit|rollback|show|explain|call|copy|grant|revoke|vacuum|analyze)\b"
+                r"(?s:.*)|\b(?:SELECT\s(?s:.*?)\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\s(?s:.*)",
+         r"\1<sql>"),
+    Mask("url", r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>()\[\]{},]*[^\s\"'<>()\[\]{},.]", "<url>"),
     Mask("email", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b", "<email>"),
     # File paths with two or more separators: /user/root/rand/_temporary/part-00296
-    Mask("path", r"(?:[A-Za-z0-9_.\-~]*/[A-Za-z0-9_.\-~]+){2,}/?", "<path>"),
+    # ... the full stop that ends a message is not part of its last path ("Loaded from /etc/app/conf.").
+    Mask("path", r"(?:[A-Za-z0-9_.\-~]*/[A-Za-z0-9_.\-~]*[A-Za-z0-9_\-~]){2,}/?(\.+\s*)$"
+                 r"|(?:[A-Za-z0-9_.\-~]*/[A-Za-z0-9_.\-~]+){2,}/?", r"<path>\1"),
     Mask("windows_path", r"\b[A-Za-z]:\\[^\s\"'<>|*?]*", "<path>"),
     Mask("uuid", rf"\b{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b", "<uuid>"),
     Mask("timestamp",
          r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\-]\d\d:?\d\d)?\b", "<ts>"),
-    # Syslog/ctime dates: [Mon ]Jun 10 11:31:21 [PDT ][2005]
+    # Syslog/ctime dates: [Mon ]Jun 10 11:31:21 [PDT ][2005]; or day first with a time (Redis, some Java
+    # layouts): 30 May [2019 ]12:50:13.457
     Mask("ctime", r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                  r"\s+\d{1,2}\s+\d\d:\d\d:\d\d(?:\s+[A-Z]{3,4})?(?:\s+\d{4})?\b", "<ts>"),
+                  r"\s+\d{1,2}\s+\d\d:\d\d:\d\d(?:\s+[A-Z]{3,4})?(?:\s+\d{4})?\b"
+                  r"|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:\s+\d{4})?"
+                  r"\s+\d\d:\d\d:\d\d(?:[.,]\d+)?\b", "<ts>"),
     Mask("date", r"\b\d{4}[\-/]\d\d[\-/]\d\d\b", "<date>"),
     # MAC addresses (six groups of one or two hex digits, leading zeros often dropped) before times,
     # whose pattern would cut one into pieces.
@@ -74,15 +93,18 @@ MASKS: tuple[Mask, ...] = (
                  r"|uk|de|jp|cn|at|be|dk|fi|no|cz|gr|il|mx|nz|za|sg|ar"
                  r"|fr|ru|br|in|au|ca|nl|it|es|pl|hk|kr|tw|se|ch|us|eu))([^\w.\-]|$)", r"<host>\2"),
     Mask("ip", r"(?:[A-Za-z][A-Za-z0-9.\-]*/|/)?\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b", "<ip>"),
+    # Versions: three or more dot-separated numbers, optionally after a v (1.4.1, v6.1.7601.23505); addresses
+    # are gone by now, so one version is one value, not <num>.<num>.
+    Mask("version", r"\b[vV]?\d+(?:\.\d+){2,}\b", "<version>"),
     # Other colon-separated hex bytes (FF:F2:9F:16:E2:...), three or more.
     Mask("hex_bytes", rf"\b{_HEX}{{2}}(?::{_HEX}{{2}}){{2,}}\b", "<mac>"),
     Mask("hex", rf"\b\d[xX]{_HEX}+\b", "<hex>"),
     # Sizes, with an optional human-readable repeat: 18846 bytes (18.4 KB)
-    Mask("size", r"\b\d+(?:\.\d+)?\s?(?:bytes|[KMGTP]i?B|B)\b(?:\s\(\d+(?:\.\d+)?\s?(?:bytes|[KMGTP]i?B|B)\))?",
-         "<size>"),
-    # A unit glued to the number (7.51s, 830ms) or after a bound (<1 sec); "30 seconds" keeps its word.
-    Mask("duration", r"(?:[<>~]\d+(?:\.\d+)?\s?|\b\d+(?:\.\d+)?)"
-                     r"(?:ns|us|µs|ms|s|sec|secs|seconds|m|min|mins|minutes|h|hrs|hours)\b", "<duration>"),
+    Mask("size", rf"\b\d+(?:\.\d+)?\s?{SIZE_UNIT}\b(?:\s\(\d+(?:\.\d+)?\s?{SIZE_UNIT}\))?", "<size>"),
+    # A unit glued to the number (7.51s, 830ms) or after a bound (<1 sec). A spaced time unit ("30 seconds")
+    # stays a word of the statement; where one statement logs several (5 msecs, 80 micros), the
+    # generaliser takes the unit into the value.
+    Mask("duration", rf"(?:[<>~]\d+(?:\.\d+)?\s?|\b\d+(?:\.\d+)?){TIME_UNIT}\b", "<duration>"),
     # Composite ids: words joined by _ or - around a long digit run (ws_10146348_1757373397_aca2f891).
     # ... or a word prefix before a hex part (req_1c7ef583fc21, run_websocket_factory_2_5c95c6ff).
     Mask("id", rf"{_IDC}*[A-Za-z_\-]{_IDC}*\d{{4,}}{_IDC}*|{_IDC}*\d{{4,}}{_IDC}*[A-Za-z_]{_IDC}*"

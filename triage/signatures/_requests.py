@@ -5,7 +5,7 @@
 Everything here is vectorised (RE2 via pyarrow), and every pattern is RE2-compatible.
 
 >>> request_template("GET /api/threads/6f1b2c3d-1111-2222-3333-444455556666?limit=20 404 0.25s")
-'GET /api/threads/<uuid>?limit=<num> 404 <duration>'
+'GET /api/threads/<uuid>?limit=<*> 404 <duration>'
 >>> request_template('169.254.169.24:0 - "GET /api/threads/thread_77 HTTP/1.1" 200')
 '<ip> - "GET /api/threads/<id> HTTP/<num>" 200'
 >>> request_template("Request: GET /api/websocket/status | Status: 404")
@@ -29,18 +29,24 @@ __all__ = [
 ]
 
 _METHODS = "GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE"
-#: A request line: a short prefix (``Request:``, an access log's client), an HTTP method, then a
-#: path or URL, then the rest (which holds the status code).
-REQUEST_PATTERN = (rf"(?s)^(?P<prefix>[^\n]{{0,60}}?)\b(?P<method>{_METHODS})\s+"
+# Before the method: a short prefix (``Request:``, an access log's client and time, the quote opening the
+# request). No quoted value closes in it: a line that quotes something before its request
+# (``open() "/srv/x" failed ..., request: "GET /x"``) reports on that, and is a statement of its own.
+_PREFIX = r'[^\n"]{0,60}?"?'
+#: A request line: a short prefix, an HTTP method, then a path or URL, then the rest (which holds the
+#: status code).
+REQUEST_PATTERN = (rf"(?s)^(?P<prefix>{_PREFIX})\b(?P<method>{_METHODS})\s+"
                    r"(?P<path>/\S*|https?://\S+)(?P<rest>.*)$")
 #: The first standalone three-digit number after the path is the status code.
 STATUS_SPLIT = r"(?s)^(?P<before>.*?)\b(?P<status>\d{3})\b(?P<after>.*)$"
 #: The status code of a whole request line, as one RE2 capture.
-STATUS_CAPTURE = rf"(?s)^[^\n]{{0,60}}?\b(?:{_METHODS})\s+(?:/\S*|https?://\S+).*?\b(?P<status>\d{{3}})\b"
+STATUS_CAPTURE = rf"(?s)^{_PREFIX}\b(?:{_METHODS})\s+(?:/\S*|https?://\S+).*?\b(?P<status>\d{{3}})\b"
 _SEG = r"[^/?&=;#<>]*"
 #: A path segment (or query value) that still holds three or more digits after masking is an id; one
 #: or two digits name a version or an endpoint (``v2``, ``checkInMemberV2Call``, ``oauth2``) and stay.
 ID_SEGMENT = rf"{_SEG}\d{_SEG}\d{_SEG}\d{_SEG}"
+#: A query string's values are the caller's (``?q=shoes``, ``?next=/home``): its keys stay, its values are ``<*>``.
+QUERY_VALUE = r"([?&;][^=&;#?\s\"]*=)[^&;#\s\"]*"
 
 
 def _field(struct: pa.Array, name: str) -> pa.Array:
@@ -65,6 +71,7 @@ def request_templates(values: pa.Array, status: str | None = None) -> pa.Array:
     before = pc.if_else(found, _field(split, "before"), rest)
     code = _field(split, "status") if status is None else pc.if_else(found, pa.scalar(status, pa.large_string()), "")
     route = pc.replace_substring_regex(mask_array(_field(parts, "path"), skip=("path",)), ID_SEGMENT, "<id>")
+    route = pc.replace_substring_regex(route, QUERY_VALUE, r"\1<*>")
     out = _join(mask_array(_field(parts, "prefix")), _field(parts, "method"), pa.scalar(" ", pa.large_string()),
                 route, mask_array(before), code.cast(pa.large_string()), mask_array(_field(split, "after")))
     return pc.if_else(pc.is_valid(parts), out, pa.scalar(None, pa.large_string()))

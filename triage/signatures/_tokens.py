@@ -19,19 +19,68 @@ __all__ = ["join", "normalize", "split"]
 # A placeholder (kept inside its word) or a separator (group 1).
 _TOKEN = re.compile(r"<[a-z*]+>|(\s+|[=,;:()\[\]{}<>\"'|])")
 _SPACES = re.compile(r"\s+")
-# Three or more of the same placeholder in a row are one list of values, whatever its length.
-_RUN = re.compile(r"(<[a-z]+>)(?:[ ,]+\1){2,}")
+# Two or more of the same placeholder in a row (spaces or commas between) are one list of values.
+_RUN = re.compile(r"(<[a-z]+>)(?:[ ,]+\1)+")
 
 
-def normalize(text: str) -> str:
-    """Collapse whitespace, runs of one placeholder, and trailing periods, so none splits a group.
+# Two or more words that are each a name with a number or a placeholder (an998 an999 <id>), space- or
+# comma-separated, at least two of them names (runs of placeholders alone are _RUN's).
+_ITEM = r"(?:[A-Za-z][\w\-]*\d[\w\-]*|<[a-z]+>)"
+_NAMED_RUN = re.compile(rf"(?<![^\s,]){_ITEM}(?:[ ,]+{_ITEM})+(?![^\s,])")
+_NAMED_WORD = re.compile(r"(?<![<\w])[A-Za-z][\w\-]*\d[\w\-]*")
+
+
+def collapse_named_runs(text: str, *, each: bool = False) -> str:
+    """Each run of two or more numbered names (``an14 an15 an16``) as one ``<*>`` (``each``: one per name).
+
+    >>> collapse_named_runs("cannot resolve hosts dn14 dn15, dn16 now")
+    'cannot resolve hosts <*> now'
+    >>> collapse_named_runs("cannot resolve hosts dn14 dn15, <id> now", each=True)
+    'cannot resolve hosts <*> <*>, <id> now'
+    """
+    def one(run: re.Match) -> str:
+        if len(_NAMED_WORD.findall(run.group(0))) < 2:  # one numbered word among values is a label (sum2)
+            return run.group(0)
+        return _NAMED_WORD.sub("<*>", run.group(0)) if each else "<*>"
+    return _NAMED_RUN.sub(one, text)
+
+
+def collapse_runs(text: str) -> str:
+    """Each run of one placeholder written once, whatever its length.
+
+    >>> collapse_runs("ask <ip> to delete <id> <id>, <id> <id>")
+    'ask <ip> to delete <id>'
+    """
+    return _RUN.sub(r"\1", text)
+
+
+def normalize(text: str, *, runs: bool = True) -> str:
+    """Collapse whitespace, trailing periods and (with ``runs``) runs of one placeholder, so none splits a group.
+
+    The generaliser collapses a run only where the statement logs lists of several lengths
+    (``runs=False`` here, then :func:`collapse_runs`); a run of fixed length is part of its shape.
 
     >>> normalize("  Connection  closed by client. ")
     'Connection closed by client'
     >>> normalize("ask <ip> to delete <id> <id> <id> <id>")
     'ask <ip> to delete <id>'
+    >>> normalize("REPORT : <num> <num> <num>", runs=False)
+    'REPORT : <num> <num> <num>'
     """
-    return _RUN.sub(r"\1", _SPACES.sub(" ", text).strip().rstrip(".").rstrip())
+    text = _SPACES.sub(" ", text).strip().rstrip(".").rstrip()
+    return collapse_runs(text) if runs else text
+
+
+def ending(text: str) -> str:
+    """The trailing periods of ``text`` with the space before them, if any (``' ...'``, ``'.'``, ``''``).
+
+    >>> ending("Will retry shortly ... "), ending("Done."), ending("Done")
+    (' ...', '.', '')
+    """
+    text = text.rstrip()
+    bare = text.rstrip(".")
+    kept = bare.rstrip()
+    return (" " if len(kept) < len(bare) and len(bare) < len(text) else "") + text[len(bare):]
 
 
 def split(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
