@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Literal
 
 from google.rpc import code_pb2
 from sqlglot import exp
@@ -312,7 +313,7 @@ def sink_fields(table: str = "src") -> Fields:
                    top={k: col(e.sink_name(k)) for k in (e.TRACE, e.INSERT_ID, e.LOG_NAME)})
 
 
-def frame_fields(table: str = "src", *, time: str = "timestamp") -> Fields:
+def frame_fields(table: str = "src", *, time: Literal["datetime", "ns"] = "datetime") -> Fields:
     """Fields of a saved log frame; ``time="ns"`` when ``timestamp`` holds int64 nanoseconds."""
     col = lambda name: exp.column(name, table=table)  # noqa: E731
     t_ns = col(s.TIMESTAMP) if time == "ns" else fragment("UNIX_MICROS({t}) * 1000", t=col(s.TIMESTAMP))

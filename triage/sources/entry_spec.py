@@ -56,7 +56,7 @@ RESOURCE_TYPE, RESOURCE_LABELS = (RESOURCE, "type"), (RESOURCE, LABELS)
 #: An ``entries.list`` response page holds its entries under this key (read whole, by Python).
 PAGE_KEY = "entries"
 #: The top-level keys the rules read.
-ENTRY_KEYS = (TIMESTAMP, RECEIVE_TIMESTAMP, SEVERITY, TEXT_PAYLOAD, JSON_PAYLOAD, PROTO_PAYLOAD, HTTP_REQUEST,
+ENTRY_KEYS = (*TIMESTAMP_KEYS, SEVERITY, TEXT_PAYLOAD, JSON_PAYLOAD, PROTO_PAYLOAD, HTTP_REQUEST,
               RESOURCE, LABELS, TRACE, SPAN_ID, INSERT_ID, LOG_NAME, SOURCE_LOCATION)
 HTTP_METHOD, HTTP_URL, HTTP_STATUS, HTTP_LATENCY = "requestMethod", "requestUrl", "status", "latency"
 LOCATION_FILE, LOCATION_LINE, LOCATION_FUNCTION = "file", "line", "function"
@@ -158,11 +158,13 @@ class Keys:
 
 @dataclass(frozen=True)
 class Rule:
-    """Where one column's value is looked for, in order (the first source holding a value wins)."""
+    """Where one column's value is looked for, in order (the first source holding a value wins); ``append``:
+    keys whose value, when present, is appended to it on a new line."""
 
     column: str
     sources: tuple[Keys, ...]
     note: str = ""
+    append: tuple[Keys, ...] = ()
 
     def paths(self) -> list[tuple[str, ...]]:
         """Every key path the rule reads, in order."""
@@ -172,8 +174,8 @@ class Rule:
 _P = (JSON_PAYLOAD,)
 
 
-def _rule(column: str, *sources: Keys, note: str = "") -> tuple[str, Rule]:
-    return column, Rule(column, sources, note)
+def _rule(column: str, *sources: Keys, note: str = "", append: tuple[Keys, ...] = ()) -> tuple[str, Rule]:
+    return column, Rule(column, sources, note, append)
 
 
 #: The log-frame columns read from an entry's keys, by :mod:`triage.schema` name.
@@ -183,8 +185,10 @@ RULES: dict[str, Rule] = dict([
     _rule(s.SEVERITY, Keys((), (SEVERITY,)), Keys((), BARE_SEVERITY_KEYS, bare=True),
           note="a level name or number (triage.schema.severity_name); DEFAULT: the level the text states"),
     _rule(s.MESSAGE, Keys((), (TEXT_PAYLOAD,)), Keys(_P, MESSAGE_KEYS), Keys((PROTO_PAYLOAD,), PROTO_METHOD_KEYS),
-          note="then the payload's first traceback key (TRACEBACK_KEYS) appended; protoPayload: + resourceName "
-               "and a non-OK status; httpRequest alone: 'METHOD /path STATUS'; no message key: a summary"),
+          append=(Keys(_P, TRACEBACK_KEYS),),
+          note="a payload's message: its first traceback key appended (unless in it); protoPayload: + "
+               "resourceName and a non-OK status; httpRequest alone: 'METHOD /path STATUS'; no message key: a "
+               "summary"),
     _rule(s.SERVICE, Keys(RESOURCE_LABELS, RESOURCE_SERVICE_KEYS),
           Keys((*_P, SERVICE_CONTEXT), (SERVICE_CONTEXT_SERVICE,)), Keys((LABELS,), LABEL_SERVICE_KEYS)),
     _rule(s.REVISION, Keys(RESOURCE_LABELS, RESOURCE_REVISION_KEYS),

@@ -54,7 +54,6 @@ from triage.sources.entry_spec import (
     PROTO_STATUS,
     PROTO_USER_PATH,
     PY_LOCATION_KEYS,
-    RECEIVE_TIMESTAMP,
     RESOURCE,
     RESOURCE_INSTANCE_KEYS,
     RESOURCE_REVISION_KEYS,
@@ -69,7 +68,7 @@ from triage.sources.entry_spec import (
     STATUS_CODE,
     STATUS_MESSAGE,
     TEXT_PAYLOAD,
-    TIMESTAMP,
+    TIMESTAMP_KEYS,
     TRACE,
     TRACEBACK_KEYS,
     USER_KEYS,
@@ -141,7 +140,7 @@ _F_PROTO_METHOD = _at(PROTO_PAYLOAD, PROTO_METHOD_KEYS[0])
 _F_PROTO_RESOURCE = _at(PROTO_PAYLOAD, PROTO_RESOURCE_KEY)
 _F_PROTO_USER = _at(PROTO_PAYLOAD, *PROTO_USER_PATH)
 _NO_PAYLOAD = f"no payload ({', '.join(PAYLOAD_KEYS[:-1])} or {PAYLOAD_KEYS[-1]})"
-_NO_TIME = f"no {TIMESTAMP} or {RECEIVE_TIMESTAMP}"
+_NO_TIME = f"no {' or '.join(TIMESTAMP_KEYS)}"
 
 
 def _str(value: object, field: str) -> str | None:
@@ -416,7 +415,7 @@ _TEXT_FIELDS = (_at(*RESOURCE_TYPE), LOG_NAME, INSERT_ID, TRACE, SPAN_ID, _F_MET
 # The first key of a table: read before the loop over the rest (the usual case costs one lookup).
 _SERVICE_KEY, _REVISION_KEY = RESOURCE_SERVICE_KEYS[0], RESOURCE_REVISION_KEYS[0]
 _INSTANCE_KEY, _LOGGER_KEY = INSTANCE_LABEL_KEYS[0], LOGGER_KEYS[0]
-_TYPE_KEY = RESOURCE_TYPE[1]
+_TYPE_KEY, _TIME_KEY = RESOURCE_TYPE[1], TIMESTAMP_KEYS[0]
 _CONTEXT_SERVICE, _CONTEXT_VERSION = (SERVICE_CONTEXT_SERVICE,), (SERVICE_CONTEXT_VERSION,)
 
 
@@ -455,10 +454,10 @@ def _bare(entry: dict, timestamp_optional: bool) -> tuple[object, object]:
     """A structured application record ({"time", "level", "message", ...}) read as its own payload:
     returns its timestamp and severity values."""
     if _json_message(entry)[0] is None:
-        if entry.get(TIMESTAMP) is None and entry.get(RECEIVE_TIMESTAMP) is None and not timestamp_optional:
-            raise Bad(f"not a LogEntry: no {TIMESTAMP}/{RECEIVE_TIMESTAMP} and {_NO_PAYLOAD}")
+        if all(entry.get(k) is None for k in TIMESTAMP_KEYS) and not timestamp_optional:
+            raise Bad(f"not a LogEntry: no {'/'.join(TIMESTAMP_KEYS)} and {_NO_PAYLOAD}")
         raise Bad(f"not a LogEntry: {_NO_PAYLOAD}")
-    ts = entry.get(TIMESTAMP) or entry.get(RECEIVE_TIMESTAMP)
+    ts = _either(entry, TIMESTAMP_KEYS)
     if ts is None:
         ts = next((entry[k] for k in BARE_TIME_KEYS if entry.get(k) is not None), None)
     if isinstance(ts, (int, float)) and not isinstance(ts, bool):
@@ -552,11 +551,11 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
         payload = entry
         sev_value = get(SEVERITY, sev_value)
     else:
-        ts = get(TIMESTAMP) or get(RECEIVE_TIMESTAMP)
+        ts = get(_TIME_KEY) or _either(entry, TIMESTAMP_KEYS)
         sev_value = get(SEVERITY)
     if ts.__class__ is not str:
         if ts is not None:
-            ts = _timestamp(ts, TIMESTAMP)
+            ts = _timestamp(ts, _TIME_KEY)
         elif not timestamp_optional:
             raise Bad(f"not a LogEntry: {_NO_TIME}")
     try:

@@ -273,8 +273,8 @@ def _tree(table: str) -> exp.Select:
                                                     (e.SOURCE_LOCATION,), P)]
 
     # timestamp: `timestamp or receiveTimestamp`
-    ts, rts = (q.leaf(k) for k in e.TIMESTAMP_KEYS)
-    slow.append(exp.paren(_all([exp.not_(present(ts)), _is_null(rts)])))
+    *stamps, last_stamp = (q.leaf(k) for k in e.TIMESTAMP_KEYS)
+    slow.append(exp.paren(_all([*(exp.not_(present(x)) for x in stamps), _is_null(last_stamp)])))
     severity = q.leaf(e.SEVERITY)
     # no severity of its own: Python reads the level its text states (line_formats)
     stated = exp.In(this=exp.Upper(this=exp.Trim(this=_coalesce(severity, string("")))),
@@ -349,7 +349,7 @@ def _tree(table: str) -> exp.Select:
     slow.append(line_slow)
 
     output = {
-        s.TIMESTAMP: case((present(ts), ts), default=rts),
+        s.TIMESTAMP: case(*((present(x), x) for x in stamps), default=last_stamp),
         s.SEVERITY: severity, s.MESSAGE: message_v, s.SERVICE: nonempty(service), s.REVISION: nonempty(revision),
         s.RESOURCE_TYPE: rtype, s.LOG_NAME: q.leaf(e.LOG_NAME), s.INSERT_ID: q.leaf(e.INSERT_ID), s.TRACE: trace_v,
         s.SPAN_ID: span_v, s.INSTANCE_ID: instance, s.LOGGER: logger, s.USER_ID: nonempty(user),
