@@ -18,7 +18,6 @@ from triage.sources.entry_spec import (
     BARE_SEVERITY_KEYS,
     BARE_TIME_KEYS,
     CALLER_KEY,
-    COLUMN_PATHS,
     HTTP_LATENCY,
     HTTP_METHOD,
     HTTP_REQUEST,
@@ -76,10 +75,7 @@ from triage.sources.entry_spec import (
 )
 from triage.sources.line_formats import match_line, strip_ansi
 
-__all__ = [
-    "Bad", "COLUMN_PATHS", "extract", "EXTRACTED", "http_message", "NODE_LEVELS", "PAYLOAD_KEYS",
-    "severity_of", "SUMMARY_FIELDS", "TEXT_COLUMN", "url_path"
-]
+__all__ = ["Bad", "extract", "EXTRACTED", "http_message", "severity_of", "SUMMARY_FIELDS", "TEXT_COLUMN", "url_path"]
 
 
 class Bad(Exception):
@@ -121,7 +117,6 @@ EXTRACTED = (
     s.TRACE, s.SPAN_ID, s.INSTANCE_ID, s.LOGGER, s.USER_ID, s.HTTP_METHOD, s.HTTP_URL, s.HTTP_STATUS,
     s.HTTP_LATENCY_S, s.SOURCE_FILE, s.SOURCE_LINE, s.SOURCE_FUNCTION, TEXT_COLUMN,
 )
-
 
 
 def _at(*path: str) -> str:

@@ -246,12 +246,12 @@ def _line_checks() -> list[exp.Expr]:
               _fn("regexp_matches", line, string(r"[:,\[]\s*-?(?:NaN|Infinity)"))), default=_FALSE),
         # orjson refuses nesting deeper than 1024 and numbers beyond a double (1e400, 400 digits); yyjson
         # reads both. Depth needs as many brackets (only long lines are counted); a large number needs an
-        # exponent of 3 digits or 309 digits in a row (looked for only where a digit is followed by e/E or
-        # digits run long; false alarms just go to Python).
+        # exponent of 3 digits or 309 integer digits, looked for where a JSON number can start (after ":", ","
+        # or "["), not in strings: hex ids ("3e4512ab...") are no number (false alarms would just go to Python).
         case((exp.GT(this=strlen(line), expression=_num(2 * _ORJSON_DEPTH)),
               exp.GT(this=exp.Sub(this=strlen(line), expression=strlen(no_brackets)), expression=_num(_ORJSON_DEPTH))),
              default=_FALSE),
-        _fn("regexp_matches", line, string(r"[0-9.][eE]\+?[0-9]{3}|[0-9]{309}")),
+        _fn("regexp_matches", line, string(r"[:,\[]\s*-?(?:[0-9][0-9.]*[eE]\+?[0-9]{3}|[0-9]{309})")),
         # an ANSI escape, written \u001b in JSON: Python removes it from the message
         case((_fn("contains", line, string(r"\u001")), _fn("regexp_matches", line, string(r"\\u001[bB]"))),
              default=_FALSE),
