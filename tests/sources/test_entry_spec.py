@@ -249,3 +249,20 @@ def test_the_grep_finds_a_copied_key(tmp_path):
     hits = [text for _, text in _constants(source)
             if text in keys or all(p in keys for p in text.split("."))]
     assert hits == ["service", "service_name", "k8s-pod/app", "httpRequest.status", "pod_name"]
+
+
+URLS = ["https://svc.run.app/api/x?token=s3cret", "/ws#top", "https://h", "a?b://c/d", "", "?x", "//h/x",
+        "http://h/a\nb?c", "x://", "a://b://c/d", "/p?q#f", "/naïve/é?x", "HTTPS://H.example/Up/Per"]
+
+
+def test_the_shared_url_path_is_the_python_rule():
+    """The one SQL builder both SQL forms use, rendered for DuckDB, against the Python rule."""
+    import duckdb
+    from sqlglot import exp
+
+    from triage.sources._frame.fields import url_path
+    from triage.sources.entry_sql import url_path as sql_url_path
+
+    sql = sql_url_path(exp.column("u")).sql("duckdb")
+    got = [duckdb.execute(f"SELECT {sql} FROM (SELECT ?::VARCHAR AS u)", [url]).fetchone()[0] for url in URLS]
+    assert got == [url_path(url) for url in URLS]
