@@ -115,7 +115,8 @@ def _remote_rows(path: Path, spec) -> pd.DataFrame:
         extra = ", ".join(f'{render(x, "duckdb")} AS "{name}"' for name, x in step.items())
         sql = f"SELECT *, {extra} FROM ({sql}) AS src"
     out = ", ".join(f'{render(x, "duckdb")} AS "{name}"' for name, x in fields.columns().items())
-    return duckdb.sql(f"SELECT {out}, {render(fields.valid, 'duckdb')} AS valid FROM ({sql}) AS src").df()
+    with duckdb.connect() as con:
+        return con.sql(f"SELECT {out}, {render(fields.valid, 'duckdb')} AS valid FROM ({sql}) AS src").df()
 
 
 def check(spec, folder: Path) -> list[str]:
@@ -264,5 +265,6 @@ def test_the_shared_url_path_is_the_python_rule():
     from triage.sources.entry_sql import url_path as sql_url_path
 
     sql = sql_url_path(exp.column("u")).sql("duckdb")
-    got = [duckdb.execute(f"SELECT {sql} FROM (SELECT ?::VARCHAR AS u)", [url]).fetchone()[0] for url in URLS]
+    with duckdb.connect() as con:
+        got = [con.execute(f"SELECT {sql} FROM (SELECT ?::VARCHAR AS u)", [url]).fetchall()[0][0] for url in URLS]
     assert got == [url_path(url) for url in URLS]
