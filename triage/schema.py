@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CLOUD_SEVERITY_NUMBERS", "PYTHON_LEVEL_NUMBERS", "SEVERITY_ALIASES",
     "ATTR_DUPLICATES", "ATTR_FRAGMENTS", "ATTR_ID_CONFLICTS", "ATTR_QUERY", "ATTR_RECORDS", "ATTR_REJECTED",
     "ATTR_SOURCES", "ATTR_USERS_UNRESOLVED", "BASELINE", "BASELINE_COUNT", "BASELINE_RATE_PER_MIN", "BUCKET",
     "BURST", "CHAIN", "CHAIN_TEMPLATES", "CLOCK", "CONFIDENCE", "conform", "COUNT", "DESCRIPTION", "empty_frame",
@@ -94,6 +95,8 @@ _ALIASES = {
     "WARN": "WARNING", "WRN": "WARNING", "ERR": "ERROR", "SEVERE": "ERROR", "FAILURE": "ERROR",
     "FATAL": "CRITICAL", "CRIT": "CRITICAL", "PANIC": "EMERGENCY", "EMERG": "EMERGENCY",
 }
+#: Public names of the three tables above, for the SQL forms of :func:`severity_name`.
+SEVERITY_ALIASES, CLOUD_SEVERITY_NUMBERS, PYTHON_LEVEL_NUMBERS = _ALIASES, _CLOUD_NUMERIC, _PYTHON_NUMERIC
 
 # --- dtypes ----------------------------------------------------------------------------------
 STRING_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default "str"

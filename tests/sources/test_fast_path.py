@@ -155,6 +155,24 @@ def test_rows_duckdb_reads_take_the_fast_path():
     assert result.column("message").to_pylist() == ["message number 0", "m", "GET /a 200"]
 
 
+def test_hex_ids_are_no_large_numbers():
+    """A hex id holding "<digit>e<3 digits>" (as ~half of random 16-hex insertIds do) is text, not a number beyond
+    a double: its row stays on the fast path; a real one (after ":", "," or "[") still goes to Python."""
+    import duckdb
+    import pyarrow as pa
+
+    hexy = make_entry(0, insertId="0c9e4512ab77e123", trace="projects/p/traces/4e1230000000000000000000000000ff",
+                      textPayload="took 12e345 ms")
+    numbers = [make_entry(i, extra=value) for i, value in enumerate([1e300, -2.5e300], 1)]
+    lines = [json.dumps(hexy), *(json.dumps(e).replace("e+300", "e+400") for e in numbers),
+             json.dumps(make_entry(3)).replace('}', ', "n": [7, ' + "9" * 309 + "]}", 1)]
+    assert "e+400" in lines[1] and "e+400" in lines[2]
+    hex_lines = pa.table({"rn": list(range(len(lines))), "line": lines})  # noqa: F841 (DuckDB reads it by name)
+    result = duckdb.sql(_fast_sql.query("hex_lines")).to_arrow_table()
+    assert result.column("slow").to_pylist() == [False, True, True, True]
+    assert result.column("message").to_pylist()[0] == "took 12e345 ms"
+
+
 # --- blocks of lines are the lines ----------------------------------------------------------------------
 
 def _from_blocks(path: Path, limit: int, block_bytes: int):

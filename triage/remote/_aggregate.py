@@ -28,7 +28,8 @@ from triage.analysis.summary import STORM_GAP_S
 from triage.remote import _keys, _users
 from triage.remote._dialects import fragment
 from triage.remote._extract import SEV, T_NS, Fields
-from triage.sources._frame import tracebacks
+from triage.sources.entry_spec import SPLIT_HEAD_GAP_NS, SPLIT_MAX_GAP_NS
+from triage.sources.line_formats import TRACEBACK_CHAIN, TRACEBACK_START
 
 PART = "part"
 BUCKET_NS = "bucket_ns"
@@ -89,21 +90,21 @@ _PARTITION = "log_name, instance_id, service, is_text"
 def _reassembly(fields: Fields) -> str:
     """CTEs from ``deduped`` to ``assembled``: split tracebacks joined into their first fragment's row, in SQL.
 
-    The loader's rule (:mod:`triage.sources._frame.tracebacks`) over windows: per log, instance and service, text
-    payloads in time order, a fragment continues the previous row within ``MAX_GAP_NS`` when it is a frame line
-    (indented) after "Traceback ..." or a frame, the exception line after a frame, or a blank / chain line /
-    new "Traceback ..." after an exception, chain or blank line. A run of such rows is joined from its first
-    "Traceback ..." line (a one-line message at most ``HEAD_GAP_NS`` before it is the record's message and joins
+    The loader's rule over windows: per log, instance and service, text payloads in time order, a fragment
+    continues the previous row within ``SPLIT_MAX_GAP_NS`` when it is a frame line (indented) after "Traceback ..."
+    or a frame, the exception line after a frame, or a blank / chain line / new "Traceback ..." after an
+    exception, chain or blank line. A run of such rows is joined from its first "Traceback ..." line (a one-line
+    message at most ``SPLIT_HEAD_GAP_NS`` before it is the record's message and joins
     too): message lines joined by newlines, the first fragment's columns, the highest severity.
     """
-    gap, head_gap = tracebacks.MAX_GAP_NS, tracebacks.HEAD_GAP_NS
-    chain = ", ".join(_literal(line) for line in tracebacks.CHAIN)
+    gap, head_gap = SPLIT_MAX_GAP_NS, SPLIT_HEAD_GAP_NS
+    chain = ", ".join(_literal(line) for line in TRACEBACK_CHAIN)
     first = ", ".join(f"ANY_VALUE({name} HAVING MIN k_order) AS {name}" for name in fields.columns()
                       if name not in (T_NS, SEV, s.MESSAGE))
     window = f"PARTITION BY {_PARTITION} ORDER BY t_ns, insert_id"
     return rf"""
     lined AS (
-      SELECT *, REGEXP_REPLACE(message, r'\s+$', '') = {_literal(tracebacks.START)} AS k_start,
+      SELECT *, REGEXP_REPLACE(message, r'\s+$', '') = {_literal(TRACEBACK_START)} AS k_start,
              REGEXP_CONTAINS(message, r'^[ \t]') AS k_indent,
              REGEXP_REPLACE(message, r'\s+$', '') IN ({chain}) AS k_chain,
              REGEXP_REPLACE(message, r'\s+$', '') = '' AS k_empty,

@@ -15,6 +15,7 @@ from triage import schema as s
 from triage.remote._aggregate import to_frame
 from triage.remote._dialects import render, substitute
 from triage.remote._extract import ENTRY_KEYS
+from triage.sources import entry_spec as e
 
 __all__ = ["connect", "duckdb_sql", "file_source", "prepare", "run", "shape_of", "SOURCE"]
 
@@ -22,6 +23,8 @@ __all__ = ["connect", "duckdb_sql", "file_source", "prepare", "run", "shape_of",
 SOURCE = "__triage_source__"
 _VIEW = "__triage_input__"
 _PARQUET = (".parquet", ".pq")
+#: A sink table has one of these columns (a LogEntry export has none).
+_SINK_PAYLOADS = {e.sink_name(k) for k in (e.JSON_PAYLOAD, e.TEXT_PAYLOAD, e.HTTP_REQUEST)}
 
 
 def _paths(source) -> list[str] | None:
@@ -47,7 +50,7 @@ def shape_of(columns: Iterable[str]) -> str:
     names = set(columns)
     if s.MESSAGE in names and s.TIMESTAMP in names:
         return "frame"
-    if names & {"json_payload", "text_payload", "http_request"}:
+    if names & _SINK_PAYLOADS:
         return "sink"
     return "entries"
 

@@ -9,14 +9,15 @@ Three shapes of source:
   ``insert_id`` ...);
 - ``"frame"``: a saved log frame (Parquet, a DataFrame): the columns are already extracted.
 
-The rules mirror :func:`triage.sources._frame.fields.extract`, reading its key tables (never a copy):
-message precedence (``textPayload``; ``jsonPayload``'s message keys, with a traceback key appended; the
-payload as JSON; ``protoPayload`` as ``"methodName resourceName STATUS_NAME: message"``; an ``httpRequest``
-alone as ``"METHOD /path STATUS"``), service and revision from ``resource.labels`` (then ``serviceContext``,
-then ``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels`` then an
-audit log's ``principalEmail`` (not a service account's), the trace
-from ``trace`` or the payload's ``logging.googleapis.com/trace``, severity names and numbers as
-:func:`triage.schema.severity_name`, and timestamps (``timestamp`` or ``receiveTimestamp``) to nanoseconds.
+The rules mirror the loader's, reading the key tables of :mod:`triage.sources.entry_spec` (never a copy)
+and sharing the builders of :mod:`triage.sources.entry_sql` with the fast path: message precedence
+(``textPayload``; ``jsonPayload``'s message keys, with a traceback key appended; the payload as JSON;
+``protoPayload`` as ``"methodName resourceName STATUS_NAME: message"``; an ``httpRequest`` alone as
+``"METHOD /path STATUS"``), service and revision from ``resource.labels`` (then ``serviceContext``, then
+``labels``), ``user_id`` from the payload's user keys (``{"id": ...}`` objects too) then ``labels`` then an
+audit log's ``principalEmail`` (not a service account's), the trace from ``trace`` or the payload's
+``logging.googleapis.com/trace``, severity names and numbers as :func:`triage.schema.severity_name`, and
+timestamps (``timestamp`` or ``receiveTimestamp``) to nanoseconds.
 
 What SQL does not mirror (documented differences): split tracebacks are not reassembled (each fragment is
 its own row); a traceback key holding a list is taken as its JSON text rather than lines joined; App Engine
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Literal
 
 from google.rpc import code_pb2
 from sqlglot import exp
@@ -40,7 +42,8 @@ from triage import schema as s
 from triage.identity import WORKLOAD_PREFIX, WORKLOAD_SUFFIX
 from triage.remote._compile import literal
 from triage.remote._dialects import fragment
-from triage.sources._frame import fields as f
+from triage.sources import entry_spec as e
+from triage.sources.entry_sql import first_present, nonempty, request_line_parts
 
 __all__ = [
     "entries_fields", "ENTRY_KEYS", "Fields", "fields", "frame_fields", "http_message", "IS_TEXT", "SEV",
@@ -55,8 +58,9 @@ SEV = "sev"  # severity rank: index in schema.SEVERITY_LEVELS
 IS_TEXT = "is_text"  # the message came from textPayload (a split traceback's fragments do)
 
 #: Top-level LogEntry keys read from an export, each as a JSON column.
-ENTRY_KEYS = ("timestamp", "receiveTimestamp", "severity", "textPayload", "jsonPayload", "protoPayload",
-              "httpRequest", "resource", "labels", "trace", "spanId", "insertId", "logName")
+ENTRY_KEYS = e.ENTRY_KEYS
+_P = e.JSON_PAYLOAD
+_HTTP_KEYS = (e.HTTP_METHOD, e.HTTP_URL, e.HTTP_STATUS)
 
 
 def _path(*keys: str) -> exp.Literal:
@@ -74,14 +78,7 @@ def _query(node: exp.Expr, *keys: str) -> exp.Expr:
     return fragment("JSON_QUERY({n}, {p})", n=node, p=_path(*keys)) if keys else node.copy()
 
 
-def _nonempty(value: exp.Expr) -> exp.Expr:
-    return fragment("NULLIF({v}, '')", v=value)
-
-
-def _first(values: list[exp.Expr]) -> exp.Expr:
-    """The first non-empty value (Python's ``a or b or ...`` over strings)."""
-    return exp.Coalesce(this=_nonempty(values[0]), expressions=[_nonempty(v) for v in values[1:]]) \
-        if len(values) > 1 else _nonempty(values[0])
+_first = first_present
 
 
 class _Json:
@@ -152,11 +149,11 @@ def severity_rank(value: exp.Expr) -> exp.Expr:
     NULL for unknown text (a record Python rejects).
     """
     rank = {name: i for i, name in enumerate(s.SEVERITY_LEVELS)}
-    names = {**{n: n for n in s.SEVERITY_LEVELS}, **s._ALIASES}
+    names = {**{n: n for n in s.SEVERITY_LEVELS}, **s.SEVERITY_ALIASES}
     by_name = " ".join(f"WHEN '{k}' THEN {rank[v]}" for k, v in names.items())
-    numbers = {**{k: v for k, v in s._PYTHON_NUMERIC.items()}, **s._CLOUD_NUMERIC}
+    numbers = {**s.PYTHON_LEVEL_NUMBERS, **s.CLOUD_SEVERITY_NUMBERS}
     by_number = " ".join(f"WHEN {k} THEN {rank[v]}" for k, v in sorted(numbers.items()))
-    floor = " ".join(f"WHEN {k} THEN {rank[v]}" for k, v in sorted(s._CLOUD_NUMERIC.items()))
+    floor = " ".join(f"WHEN {k} THEN {rank[v]}" for k, v in sorted(s.CLOUD_SEVERITY_NUMBERS.items()))
     return fragment(
         "CASE WHEN {v} IS NULL OR TRIM({v}) = '' THEN 0 "
         "WHEN REGEXP_CONTAINS(TRIM({v}), r'^-?[0-9]{{1,18}}$') THEN "
@@ -178,46 +175,44 @@ def text_to_ns(text: exp.Expr) -> exp.Expr:
 # --- message -------------------------------------------------------------------------------------
 
 def http_message(method: exp.Expr, url: exp.Expr, status: exp.Expr) -> exp.Expr:
-    """``"GET /path 404"`` as :func:`triage.sources._frame.fields.http_message` (path without scheme, host, query)."""
-    path = fragment(
-        "CASE WHEN {u} IS NULL OR {u} = '' THEN NULL ELSE COALESCE(NULLIF(REGEXP_REPLACE({u}, "
-        "r'(?s)^(?:[A-Za-z][A-Za-z0-9+.\\-]*:)?(?://[^/?#]*)?([^?#]*).*$', r'\\1'), ''), '/') END", u=url)
-    return fragment("ARRAY_TO_STRING([NULLIF({m}, ''), {p}, NULLIF({s}, '')], ' ')", m=method, p=path, s=status)
+    """``"GET /path 404"`` as the loader writes it (path without scheme, host, query); ``status`` as text."""
+    return exp.ArrayToString(this=exp.Array(expressions=request_line_parts(method, url, nonempty(status))),
+                             expression=literal(" "))
 
 
 def _json_message(entry: _Json) -> tuple[exp.Expr, exp.Expr]:
     """(message, key used): the first non-empty message key of the payload."""
-    values = [entry.scalar("jsonPayload", k) for k in f._MESSAGE_KEYS]
-    used = exp.Case(ifs=[exp.If(this=_nonempty(v).is_(exp.null()).not_(), true=literal(k))
-                         for k, v in zip(f._MESSAGE_KEYS, values)])
+    values = [entry.scalar(_P, k) for k in e.MESSAGE_KEYS]
+    used = exp.Case(ifs=[exp.If(this=nonempty(v).is_(exp.null()).not_(), true=literal(k))
+                         for k, v in zip(e.MESSAGE_KEYS, values)])
     return _first(values), used
 
 
 def _traceback(entry: _Json, used: exp.Expr) -> exp.Expr:
     """The first truthy traceback key other than the message key used (``True`` and ``false`` skipped)."""
     candidates = []
-    for key in f._TRACEBACK_KEYS:
+    for key in e.TRACEBACK_KEYS:
         value = fragment("CASE WHEN {t} NOT IN ('boolean', 'null') "
                          "AND {v} NOT IN ('', '0', '0.0', '[]', '{{}}') THEN {v} END",
-                         t=entry.node_type("jsonPayload", key), v=entry.scalar("jsonPayload", key))
-        if key in f._MESSAGE_KEYS:
+                         t=entry.node_type(_P, key), v=entry.scalar(_P, key))
+        if key in e.MESSAGE_KEYS:
             value = fragment("IF({u} = {k}, NULL, {v})", u=used, k=literal(key), v=value)
         candidates.append(value)
     return exp.Coalesce(this=candidates[0], expressions=candidates[1:])
 
 
 def _grpc_name(code: exp.Expr) -> exp.Expr:
-    """A gRPC status code's name (``7`` → ``PERMISSION_DENIED``), as :func:`triage.sources._frame.fields._grpc_name`."""
+    """A gRPC status code's name (``7`` → ``PERMISSION_DENIED``), as the loader names it."""
     names = " ".join(f"WHEN '{v.number}' THEN '{v.name}'" for v in code_pb2.Code.DESCRIPTOR.values)
     return fragment("CASE {c} " + names + " ELSE {c} END", c=code)
 
 
 def _proto_message(entry: _Json) -> exp.Expr:
     """``"methodName resourceName"``, then a non-OK status (``"PERMISSION_DENIED: message"``)."""
-    method = _first([entry.scalar("protoPayload", k) for k in ("methodName", "serviceName", "@type")])
+    method = _first([entry.scalar(e.PROTO_PAYLOAD, k) for k in e.PROTO_METHOD_KEYS])
     head = fragment("ARRAY_TO_STRING([{m}, NULLIF({r}, '')], ' ')", m=method,
-                    r=entry.scalar("protoPayload", "resourceName"))
-    code, text = entry.scalar("protoPayload", "status", "code"), entry.scalar("protoPayload", "status", "message")
+                    r=entry.scalar(e.PROTO_PAYLOAD, e.PROTO_RESOURCE_KEY))
+    code, text = (entry.scalar(e.PROTO_PAYLOAD, e.PROTO_STATUS, k) for k in (e.STATUS_CODE, e.STATUS_MESSAGE))
     name = fragment("CASE WHEN {c} IS NULL OR {c} IN ('0', 'false', '') THEN NULL ELSE {n} END", c=code,
                     n=_grpc_name(code))
     return fragment(
@@ -243,13 +238,12 @@ def _message_steps(entry: _Json, http_line: exp.Expr, http_on: exp.Expr
     second = {_TRACEBACK: _traceback(entry, _ref(_USED))}
     m, tb = _ref(_MESSAGE), _ref(_TRACEBACK)
     with_tb = fragment("IF({tb} IS NOT NULL AND STRPOS({m}, {tb}) = 0, CONCAT({m}, '\\n', {tb}), {m})", tb=tb, m=m)
-    ifs = [(entry.scalar("textPayload").is_(exp.null()).not_(), entry.scalar("textPayload")),
-           (fragment("{p} AND {m} IS NOT NULL", p=entry.is_object("jsonPayload"), m=m), with_tb),
-           (entry.is_object("jsonPayload"),
-            fragment("IF({h}, {line}, {j})", h=_ref(_HTTP_ON), line=_ref(_HTTP_LINE),
-                     j=entry.json_text("jsonPayload")))]
-    if entry.has("protoPayload"):
-        ifs.append((entry.is_object("protoPayload"), _proto_message(entry)))
+    ifs = [(entry.scalar(e.TEXT_PAYLOAD).is_(exp.null()).not_(), entry.scalar(e.TEXT_PAYLOAD)),
+           (fragment("{p} AND {m} IS NOT NULL", p=entry.is_object(_P), m=m), with_tb),
+           (entry.is_object(_P),
+            fragment("IF({h}, {line}, {j})", h=_ref(_HTTP_ON), line=_ref(_HTTP_LINE), j=entry.json_text(_P)))]
+    if entry.has(e.PROTO_PAYLOAD):
+        ifs.append((entry.is_object(e.PROTO_PAYLOAD), _proto_message(entry)))
     ifs.append((_ref(_HTTP_ON), _ref(_HTTP_LINE)))
     return (first, second), exp.Case(ifs=[exp.If(this=c, true=v) for c, v in ifs], default=literal(""))
 
@@ -258,11 +252,11 @@ def _user(entry: _Json, labels: list[exp.Expr]) -> exp.Expr:
     """The payload's first user key (an object's id, user_id or email), then the labels' user keys, then an
     audit log's caller (``protoPayload.authenticationInfo.principalEmail``)."""
     values = []
-    for key in f._USER_KEYS:
-        sub = _first([entry.scalar("jsonPayload", key, k) for k in ("id", "user_id", "email")])
-        values.append(fragment("IF({t} = 'object', {sub}, {v})", t=entry.node_type("jsonPayload", key), sub=sub,
-                               v=entry.scalar("jsonPayload", key)))
-    principal = entry.scalar("protoPayload", *f._PROTO_USER_PATH) if entry.has("protoPayload") else None
+    for key in e.USER_KEYS:
+        sub = _first([entry.scalar(_P, key, k) for k in e.USER_OBJECT_KEYS])
+        values.append(fragment("IF({t} = 'object', {sub}, {v})", t=entry.node_type(_P, key), sub=sub,
+                               v=entry.scalar(_P, key)))
+    principal = entry.scalar(e.PROTO_PAYLOAD, *e.PROTO_USER_PATH) if entry.has(e.PROTO_PAYLOAD) else None
     proto = [fragment("CASE WHEN {p} LIKE {s} OR {p} LIKE {w} THEN NULL ELSE {p} END", p=principal,
                       s=literal(f"%{WORKLOAD_SUFFIX}"), w=literal(f"{WORKLOAD_PREFIX}%"))] if principal else []
     return _first(values + labels + proto)
@@ -270,58 +264,56 @@ def _user(entry: _Json, labels: list[exp.Expr]) -> exp.Expr:
 
 def _fields(entry: _Json, *, t_ns: exp.Expr, severity: exp.Expr, http: dict[str, exp.Expr],
             http_on: exp.Expr, rlabel, label, top: dict[str, exp.Expr]) -> Fields:
-    instance = _first([label(k) for k in f._INSTANCE_LABEL_KEYS] + [rlabel(k) for k in ("instance_id", "pod_name")])
-    steps, message = _message_steps(entry, http_message(http["requestMethod"], http["requestUrl"], http["status"]),
-                                    http_on)
-    service = _first([rlabel(k) for k in f._RESOURCE_SERVICE_KEYS]
-                     + [entry.scalar("jsonPayload", "serviceContext", "service")]
-                     + [label(k) for k in ("service", "service_name", "k8s-pod/app")])
-    revision = _first([rlabel(k) for k in f._RESOURCE_REVISION_KEYS]
-                      + [entry.scalar("jsonPayload", "serviceContext", "version")])
-    trace = fragment("COALESCE({t}, {p})", t=top["trace"],
-                     p=entry.scalar("jsonPayload", "logging.googleapis.com/trace"))
+    instance = _first([label(k) for k in e.INSTANCE_LABEL_KEYS] + [rlabel(k) for k in e.RESOURCE_INSTANCE_KEYS])
+    steps, message = _message_steps(entry, http_message(*(http[k] for k in _HTTP_KEYS)), http_on)
+    service = _first([rlabel(k) for k in e.RESOURCE_SERVICE_KEYS]
+                     + [entry.scalar(_P, e.SERVICE_CONTEXT, e.SERVICE_CONTEXT_SERVICE)]
+                     + [label(k) for k in e.LABEL_SERVICE_KEYS])
+    revision = _first([rlabel(k) for k in e.RESOURCE_REVISION_KEYS]
+                      + [entry.scalar(_P, e.SERVICE_CONTEXT, e.SERVICE_CONTEXT_VERSION)])
+    trace = fragment("COALESCE({t}, {p})", t=top[e.TRACE], p=entry.scalar(_P, e.PAYLOAD_TRACE_KEY))
     sev = severity_rank(severity)
-    bad = [entry.bad(k) for k in ("jsonPayload", "httpRequest", "protoPayload") if entry.has(k)]
+    bad = [entry.bad(k) for k in (_P, e.HTTP_REQUEST, e.PROTO_PAYLOAD) if entry.has(k)]
     valid = fragment("{t} IS NOT NULL AND {sev} IS NOT NULL" + "".join(f" AND NOT {{b{i}}}" for i in range(len(bad))),
                      t=t_ns, sev=sev, **{f"b{i}": b for i, b in enumerate(bad)})
     return Fields(t_ns=t_ns, sev=sev, message=message, steps=steps, service=service,
-                  revision=revision, user_id=_user(entry, [label(k) for k in ("user_id", "userId", "user")]),
-                  trace=trace, insert_id=top["insertId"], http_status=fragment("SAFE_CAST({v} AS INT64)",
-                                                                                  v=http["status"]),
-                  valid=valid, log_name=top["logName"], instance_id=instance,
-                  is_text=fragment("{t} IS NOT NULL", t=entry.scalar("textPayload")))
+                  revision=revision, user_id=_user(entry, [label(k) for k in e.LABEL_USER_KEYS]),
+                  trace=trace, insert_id=top[e.INSERT_ID], http_status=fragment("SAFE_CAST({v} AS INT64)",
+                                                                                  v=http[e.HTTP_STATUS]),
+                  valid=valid, log_name=top[e.LOG_NAME], instance_id=instance,
+                  is_text=fragment("{t} IS NOT NULL", t=entry.scalar(e.TEXT_PAYLOAD)))
 
 
 def entries_fields(table: str = "src") -> Fields:
     """Fields of a LogEntry export read as one JSON column per top-level key (see :data:`ENTRY_KEYS`)."""
     entry = _Json({k: exp.column(k, table=table, quoted=True) for k in ENTRY_KEYS})
-    ts = _first([entry.scalar("timestamp"), entry.scalar("receiveTimestamp")])
-    http = {k: entry.scalar("httpRequest", k) for k in ("requestMethod", "requestUrl", "status")}
-    return _fields(entry, t_ns=text_to_ns(ts), severity=entry.scalar("severity"), http=http,
-                   http_on=entry.is_object("httpRequest"),
-                   rlabel=lambda k: entry.scalar("resource", "labels", k),
-                   label=lambda k: entry.scalar("labels", k),
-                   top={"trace": entry.scalar("trace"), "insertId": entry.scalar("insertId"),
-                        "logName": entry.scalar("logName")})
+    ts = _first([entry.scalar(k) for k in e.TIMESTAMP_KEYS])
+    http = {k: entry.scalar(e.HTTP_REQUEST, k) for k in _HTTP_KEYS}
+    return _fields(entry, t_ns=text_to_ns(ts), severity=entry.scalar(e.SEVERITY), http=http,
+                   http_on=entry.is_object(e.HTTP_REQUEST),
+                   rlabel=lambda k: entry.scalar(*e.RESOURCE_LABELS, k),
+                   label=lambda k: entry.scalar(e.LABELS, k),
+                   top={k: entry.scalar(k) for k in (e.TRACE, e.INSERT_ID, e.LOG_NAME)})
 
 
 def sink_fields(table: str = "src") -> Fields:
     """Fields of a BigQuery log sink / Log Analytics table (``resource.labels``/``labels`` STRUCT or JSON)."""
     col = lambda name: exp.column(name, table=table)  # noqa: E731
     dot = lambda node, name: exp.Dot(this=node, expression=exp.to_identifier(name))  # noqa: E731
-    entry = _Json({"jsonPayload": col("json_payload"), "textPayload": col("text_payload")}, text=("textPayload",))
-    rlabels = fragment("TO_JSON({n})", n=dot(col("resource"), "labels"))
-    labels = fragment("TO_JSON({n})", n=col("labels"))
-    http = {"requestMethod": dot(col("http_request"), "request_method"),
-            "requestUrl": dot(col("http_request"), "request_url"),
-            "status": fragment("CAST({v} AS STRING)", v=dot(col("http_request"), "status"))}
-    return _fields(entry, t_ns=fragment("UNIX_MICROS({t}) * 1000", t=col("timestamp")), severity=col("severity"),
-                   http=http, http_on=fragment("{h} IS NOT NULL", h=col("http_request")),
+    entry = _Json({k: col(e.sink_name(k)) for k in (_P, e.TEXT_PAYLOAD)}, text=(e.TEXT_PAYLOAD,))
+    resource, http_request = col(e.sink_name(e.RESOURCE)), col(e.sink_name(e.HTTP_REQUEST))
+    rlabels = fragment("TO_JSON({n})", n=dot(resource, e.sink_name(e.LABELS)))
+    labels = fragment("TO_JSON({n})", n=col(e.sink_name(e.LABELS)))
+    http: dict[str, exp.Expr] = {k: dot(http_request, e.sink_name(k)) for k in _HTTP_KEYS}
+    http[e.HTTP_STATUS] = fragment("CAST({v} AS STRING)", v=http[e.HTTP_STATUS])
+    return _fields(entry, t_ns=fragment("UNIX_MICROS({t}) * 1000", t=col(e.sink_name(e.TIMESTAMP))),
+                   severity=col(e.sink_name(e.SEVERITY)), http=http,
+                   http_on=fragment("{h} IS NOT NULL", h=http_request),
                    rlabel=lambda k: _scalar(rlabels, k), label=lambda k: _scalar(labels, k),
-                   top={"trace": col("trace"), "insertId": col("insert_id"), "logName": col("log_name")})
+                   top={k: col(e.sink_name(k)) for k in (e.TRACE, e.INSERT_ID, e.LOG_NAME)})
 
 
-def frame_fields(table: str = "src", *, time: str = "timestamp") -> Fields:
+def frame_fields(table: str = "src", *, time: Literal["datetime", "ns"] = "datetime") -> Fields:
     """Fields of a saved log frame; ``time="ns"`` when ``timestamp`` holds int64 nanoseconds."""
     col = lambda name: exp.column(name, table=table)  # noqa: E731
     t_ns = col(s.TIMESTAMP) if time == "ns" else fragment("UNIX_MICROS({t}) * 1000", t=col(s.TIMESTAMP))

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["LINE_FORMATS", "LineFormat", "TRACEBACK_PATTERN", "TRACEBACK_START", "match_line", "strip_ansi"]
+__all__ = ["LINE_FORMATS", "LineFormat", "TRACEBACK_CHAIN", "TRACEBACK_PATTERN", "TRACEBACK_START", "match_line",
+           "strip_ansi"]
 
 #: The line that opens a Python traceback: where sources reassemble split tracebacks, signatures group them by
 #: exception and frame, and analysis reads an error from the text.
@@ -30,6 +31,11 @@ TRACEBACK_START = "Traceback (most recent call last):"
 #: >>> re.fullmatch(TRACEBACK_PATTERN, TRACEBACK_START) is not None
 #: True
 TRACEBACK_PATTERN = r"Traceback \(most recent call last\):"
+#: The lines that chain one Python traceback to the next within one error.
+TRACEBACK_CHAIN = (
+    "During handling of the above exception, another exception occurred:",
+    "The above exception was the direct cause of the following exception:",
+)
 
 _LEVELS = "DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL|ALERT|EMERGENCY|TRACE|SEVERE"
 _LEVEL = rf"(?:{_LEVELS})"

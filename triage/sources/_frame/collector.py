@@ -20,7 +20,7 @@ from triage.sources._errors import LoadError, Rejects
 from triage.sources._frame import columns as _columns
 from triage.sources._frame import dedupe as _dedupe
 from triage.sources._frame import tracebacks as _tracebacks
-from triage.sources._frame.fields import EXTRACTED, TEXT_PAYLOAD, Bad, extract
+from triage.sources._frame.fields import EXTRACTED, TEXT_COLUMN, Bad, extract
 
 __all__ = ["ATTR_FRAGMENTS", "BATCH_ROWS", "Collector", "frame_from_entries", "NAMES", "ROW_TYPE"]
 
@@ -31,7 +31,7 @@ ATTR_FRAGMENTS = s.ATTR_FRAGMENTS
 #: Rows are converted to Arrow in batches, so the Python objects of only one batch are alive at a time.
 BATCH_ROWS = 16384
 _TYPES = {s.HTTP_STATUS: pa.int64(), s.SOURCE_LINE: pa.int64(), s.HTTP_LATENCY_S: pa.float64(),
-          TEXT_PAYLOAD: pa.bool_()}
+          TEXT_COLUMN: pa.bool_()}
 NAMES = (*EXTRACTED, s.RAW)
 #: What entries sharing insertId and timestamp must also share to be copies of one entry.
 _CONTENT = (s.MESSAGE, s.SEVERITY, s.LOG_NAME, s.SERVICE, s.HTTP_METHOD, s.HTTP_URL, s.HTTP_STATUS, s.TRACE)
@@ -162,7 +162,7 @@ class Collector:
         self._warn_conflicts(positions[repeats.conflicting], columns[s.INSERT_ID])
         order = _columns.sort_order(ns, positions[~repeated])
         merged = _tracebacks.reassemble(
-            order, ns=ns, is_text=columns[TEXT_PAYLOAD].to_numpy(zero_copy_only=False), messages=columns[s.MESSAGE],
+            order, ns=ns, is_text=columns[TEXT_COLUMN].to_numpy(zero_copy_only=False), messages=columns[s.MESSAGE],
             severity=columns[s.SEVERITY], raw=columns[s.RAW],
             keys=[columns[s.LOG_NAME], columns[s.INSTANCE_ID], columns[s.SERVICE]])
         order = order[~np.isin(order, merged.dropped)] if len(merged.dropped) else order

@@ -1,6 +1,6 @@
-"""Where each log-frame column comes from in a LogEntry (API JSON shape, camelCase).
+"""The LogEntry rules in Python: one record in, one tuple of column values out (:func:`extract`).
 
-One record in, one tuple of column values out (:func:`extract`). A record that is not a usable
+The keys and their order are :mod:`triage.sources.entry_spec`'s (never a copy). A record that is not a usable
 LogEntry raises :class:`Bad` with a reason naming the field.
 """
 
@@ -14,12 +14,68 @@ from google.rpc import code_pb2
 
 from triage import schema as s
 from triage.identity import is_workload
+from triage.sources.entry_spec import (
+    BARE_SEVERITY_KEYS,
+    BARE_TIME_KEYS,
+    CALLER_KEY,
+    HTTP_LATENCY,
+    HTTP_METHOD,
+    HTTP_REQUEST,
+    HTTP_STATUS,
+    HTTP_URL,
+    INSERT_ID,
+    INSTANCE_LABEL_KEYS,
+    JSON_PAYLOAD,
+    LABEL_LOGGER_KEYS,
+    LABEL_SERVICE_KEYS,
+    LABEL_USER_KEYS,
+    LABELS,
+    LOCATION_FILE,
+    LOCATION_FUNCTION,
+    LOCATION_LINE,
+    LOG_NAME,
+    LOGGER_KEYS,
+    MESSAGE_KEYS,
+    NODE_LEVEL_KEY,
+    NODE_LEVELS,
+    PAYLOAD_KEYS,
+    PAYLOAD_LOCATION_KEY,
+    PAYLOAD_SPAN_KEY,
+    PAYLOAD_TRACE_KEY,
+    PAYLOAD_TYPE_KEY,
+    PROTO_METHOD_KEYS,
+    PROTO_PAYLOAD,
+    PROTO_REQUEST_LINES,
+    PROTO_REQUEST_MESSAGE,
+    PROTO_REQUEST_METHOD,
+    PROTO_REQUEST_RESOURCE,
+    PROTO_RESOURCE_KEY,
+    PROTO_STATUS,
+    PROTO_USER_PATH,
+    PY_LOCATION_KEYS,
+    RESOURCE,
+    RESOURCE_INSTANCE_KEYS,
+    RESOURCE_REVISION_KEYS,
+    RESOURCE_SERVICE_KEYS,
+    RESOURCE_TYPE,
+    SERVICE_CONTEXT,
+    SERVICE_CONTEXT_SERVICE,
+    SERVICE_CONTEXT_VERSION,
+    SEVERITY,
+    SOURCE_LOCATION,
+    SPAN_ID,
+    STATUS_CODE,
+    STATUS_MESSAGE,
+    TEXT_PAYLOAD,
+    TIMESTAMP_KEYS,
+    TRACE,
+    TRACEBACK_KEYS,
+    USER_KEYS,
+    USER_OBJECT_KEYS,
+)
 from triage.sources.line_formats import match_line, strip_ansi
 
-__all__ = [
-    "Bad", "COLUMN_PATHS", "extract", "EXTRACTED", "http_message", "NODE_LEVELS", "PAYLOAD_KEYS", "severity_of",
-    "SUMMARY_FIELDS", "TEXT_PAYLOAD", "url_path"
-]
+__all__ = ["Bad", "extract", "EXTRACTED", "http_message", "severity_of", "SUMMARY_FIELDS", "TEXT_COLUMN", "url_path"]
 
 
 class Bad(Exception):
@@ -54,62 +110,32 @@ def _dumps(value: object, field: str) -> str:
         raise Bad(f"{field}: not representable as JSON: {exc}") from None
 
 
-# The columns `extract` fills, in order; ``raw`` is added by the collector, ``TEXT_PAYLOAD`` is internal.
-TEXT_PAYLOAD = "_text_payload"
+# The columns `extract` fills, in order; ``raw`` is added by the collector, ``TEXT_COLUMN`` is internal.
+TEXT_COLUMN = "_text_payload"
 EXTRACTED = (
     s.TIMESTAMP, s.SEVERITY, s.MESSAGE, s.SERVICE, s.REVISION, s.RESOURCE_TYPE, s.LOG_NAME, s.INSERT_ID,
     s.TRACE, s.SPAN_ID, s.INSTANCE_ID, s.LOGGER, s.USER_ID, s.HTTP_METHOD, s.HTTP_URL, s.HTTP_STATUS,
-    s.HTTP_LATENCY_S, s.SOURCE_FILE, s.SOURCE_LINE, s.SOURCE_FUNCTION, TEXT_PAYLOAD,
+    s.HTTP_LATENCY_S, s.SOURCE_FILE, s.SOURCE_LINE, s.SOURCE_FUNCTION, TEXT_COLUMN,
 )
 
-#: Where a frame column lives in a LogEntry (dotted path); used by the CSV and text readers to build entries.
-COLUMN_PATHS = {
-    s.TIMESTAMP: "timestamp",
-    s.SEVERITY: "severity",
-    s.MESSAGE: "jsonPayload.message",
-    s.SERVICE: "resource.labels.service_name",
-    s.REVISION: "resource.labels.revision_name",
-    s.RESOURCE_TYPE: "resource.type",
-    s.LOG_NAME: "logName",
-    s.INSERT_ID: "insertId",
-    s.TRACE: "trace",
-    s.SPAN_ID: "spanId",
-    s.INSTANCE_ID: "labels.instanceId",
-    s.LOGGER: "jsonPayload.logger",
-    s.USER_ID: "jsonPayload.user_id",
-    s.HTTP_METHOD: "httpRequest.requestMethod",
-    s.HTTP_URL: "httpRequest.requestUrl",
-    s.HTTP_STATUS: "httpRequest.status",
-    s.HTTP_LATENCY_S: "httpRequest.latency",
-    s.SOURCE_FILE: "sourceLocation.file",
-    s.SOURCE_LINE: "sourceLocation.line",
-    s.SOURCE_FUNCTION: "sourceLocation.function",
-}
 
-PAYLOAD_KEYS = ("textPayload", "jsonPayload", "protoPayload", "httpRequest")
-_MESSAGE_KEYS = ("message", "msg", "event", "error", "err", "exception", "error_message", "errorMessage",
-                 "text", "log", "description", "detail")
-# A traceback next to the message; "exception" also names a message field when there is no message.
-_TRACEBACK_KEYS = ("exc_info", "exc_text", "stack_trace", "stackTrace", "stacktrace", "traceback", "exception",
-                   "stack", "error_stack", "exception_traceback")
-_LOGGER_KEYS = ("logger", "logger_name", "loggerName", "name")
-_LABEL_LOGGER_KEYS = ("logger", "python_logger", "logger_name", "loggerName")
-_USER_KEYS = ("user_id", "userId", "userid", "uid", "user")
-# The naming labels of each resource type, in order: Cloud Run services and jobs, Cloud Functions, App Engine,
-# GKE, load balancers (the backend, else the URL map), Cloud SQL, GKE clusters, API resources.
-_RESOURCE_SERVICE_KEYS = ("service_name", "job_name", "function_name", "configuration_name", "module_id",
-                          "container_name", "backend_service_name", "url_map_name", "database_id", "cluster_name",
-                          "service")
-_RESOURCE_REVISION_KEYS = ("revision_name", "version_id", "revision")
-_INSTANCE_LABEL_KEYS = ("instanceId", "instance_id", "run.googleapis.com/instance_id")
-_SOURCE_LOCATION_KEY = "logging.googleapis.com/sourceLocation"
-# Application records written as JSON lines by other loggers: pino/bunyan/logrus/slog ``time``, ECS
-# ``@timestamp``, zap ``ts``, python-json-logger ``asctime``; numbers are epoch seconds, ms, µs or ns.
-_BARE_TIME_KEYS = ("time", "@timestamp", "ts", "asctime")
-_BARE_SEVERITY_KEYS = ("severity", "level", "levelname", "log.level", "lvl", "log_level")
-#: pino's and bunyan's numeric ``level`` (10 trace … 60 fatal); a number in between takes the level below.
-NODE_LEVELS = {10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARNING", 50: "ERROR", 60: "CRITICAL"}
-_PROTO_USER_PATH = ("authenticationInfo", "principalEmail")
+def _at(*path: str) -> str:
+    """A field's dotted name, as reasons name it."""
+    return ".".join(path)
+
+
+# Field names of the reasons (built once).
+_F_STATUS, _F_LATENCY = _at(HTTP_REQUEST, HTTP_STATUS), _at(HTTP_REQUEST, HTTP_LATENCY)
+_F_METHOD, _F_URL = _at(HTTP_REQUEST, HTTP_METHOD), _at(HTTP_REQUEST, HTTP_URL)
+_F_RLABELS = _at(RESOURCE, LABELS)
+_F_CONTEXT = _at(JSON_PAYLOAD, SERVICE_CONTEXT)
+_F_LOC_FILE, _F_LOC_LINE, _F_LOC_FUNCTION = (_at(SOURCE_LOCATION, k) for k in (LOCATION_FILE, LOCATION_LINE,
+                                                                                 LOCATION_FUNCTION))
+_F_PROTO_METHOD = _at(PROTO_PAYLOAD, PROTO_METHOD_KEYS[0])
+_F_PROTO_RESOURCE = _at(PROTO_PAYLOAD, PROTO_RESOURCE_KEY)
+_F_PROTO_USER = _at(PROTO_PAYLOAD, *PROTO_USER_PATH)
+_NO_PAYLOAD = f"no payload ({', '.join(PAYLOAD_KEYS[:-1])} or {PAYLOAD_KEYS[-1]})"
+_NO_TIME = f"no {' or '.join(TIMESTAMP_KEYS)}"
 
 
 def _str(value: object, field: str) -> str | None:
@@ -131,6 +157,15 @@ def _first(mapping: dict | None, keys: tuple[str, ...], field: str) -> str | Non
         if value is not None and value != "":
             return _str(value, f"{field}.{key}")
     return None
+
+
+def _either(mapping: dict, keys: tuple[str, ...]) -> object:
+    """Python's ``m.get(a) or m.get(b) or ...``: the first truthy value, else the last key's."""
+    for key in keys[:-1]:
+        value = mapping.get(key)
+        if value:
+            return value
+    return mapping.get(keys[-1])
 
 
 def _int(value: object, field: str) -> int | None:
@@ -204,7 +239,7 @@ def _timestamp(value: object, field: str) -> str:
     raise Bad(f"{field}: expected an RFC 3339 timestamp string, got {type(value).__name__}")
 
 
-def severity_of(value: object, cache: dict, field: str = "severity") -> str:
+def severity_of(value: object, cache: dict, field: str = SEVERITY) -> str:
     """Cloud Logging severity name for a level name or number (cached; the column has few distinct values)."""
     try:
         return cache[value]
@@ -252,7 +287,11 @@ def http_message(method: str | None, url: str | None, status: int | None) -> str
 
 
 def _grpc_name(code: object) -> str:
-    """gRPC status code → its name (``7`` → ``PERMISSION_DENIED``); other values as text."""
+    """gRPC status code → its name; other values as text.
+
+    >>> _grpc_name(7), _grpc_name("7"), _grpc_name("x")
+    ('PERMISSION_DENIED', 'PERMISSION_DENIED', 'x')
+    """
     try:
         return code_pb2.Code.Name(int(code))  # type: ignore[call-overload]  # any JSON value: TypeError below
     except (TypeError, ValueError):
@@ -268,20 +307,19 @@ def _proto_message(proto: dict) -> str:
     >>> _proto_message({"methodName": "v1.compute.instances.list", "status": {"code": 7, "message": "denied"}})
     'v1.compute.instances.list PERMISSION_DENIED: denied'
     """
-    lines = proto.get("line")
-    if "method" in proto and isinstance(lines, list):
-        head = http_message(_str(proto.get("method"), "protoPayload.method"),
-                            _str(proto.get("resource"), "protoPayload.resource"),
-                            _int(proto.get("status"), "protoPayload.status"))
-        texts = [str(item.get("logMessage", "")) for item in lines if isinstance(item, dict)]
+    lines = proto.get(PROTO_REQUEST_LINES)
+    if PROTO_REQUEST_METHOD in proto and isinstance(lines, list):
+        head = http_message(_str(proto.get(PROTO_REQUEST_METHOD), _at(PROTO_PAYLOAD, PROTO_REQUEST_METHOD)),
+                            _str(proto.get(PROTO_REQUEST_RESOURCE), _at(PROTO_PAYLOAD, PROTO_REQUEST_RESOURCE)),
+                            _int(proto.get(PROTO_STATUS), _at(PROTO_PAYLOAD, PROTO_STATUS)))
+        texts = [str(item.get(PROTO_REQUEST_MESSAGE, "")) for item in lines if isinstance(item, dict)]
         return "\n".join([head, *texts]) if texts else head
-    method = _str(proto.get("methodName") or proto.get("serviceName") or proto.get("@type") or "",
-                  "protoPayload.methodName")
-    resource = _str(proto.get("resourceName"), "protoPayload.resourceName")
+    method = _str(_either(proto, PROTO_METHOD_KEYS) or "", _F_PROTO_METHOD)
+    resource = _str(proto.get(PROTO_RESOURCE_KEY), _F_PROTO_RESOURCE)
     head = " ".join(p for p in (method, resource) if p)
-    status = proto.get("status")
-    if isinstance(status, dict) and (status.get("code") or status.get("message")):
-        code, text = status.get("code"), status.get("message")
+    status = proto.get(PROTO_STATUS)
+    if isinstance(status, dict) and (status.get(STATUS_CODE) or status.get(STATUS_MESSAGE)):
+        code, text = status.get(STATUS_CODE), status.get(STATUS_MESSAGE)
         name = _grpc_name(code) if code else None
         detail = f"{name}: {text}" if name and text and text != name else (name or str(text))
         return f"{head} {detail}".strip()
@@ -299,13 +337,13 @@ def _proto_user(proto: dict | None) -> str | None:
     """
     if not proto or proto.__class__ is not dict:
         return None
-    info = proto.get(_PROTO_USER_PATH[0])
+    info = proto.get(PROTO_USER_PATH[0])
     if info.__class__ is not dict:
         return None
-    value = info.get(_PROTO_USER_PATH[1])
+    value = info.get(PROTO_USER_PATH[1])
     if value is None or value == "":
         return None
-    value = _str(value, "protoPayload.authenticationInfo.principalEmail")
+    value = _str(value, _F_PROTO_USER)
     return None if is_workload(value) else value
 
 
@@ -325,7 +363,7 @@ def _payload_summary(payload: dict, log_name: object) -> str:
     ...                  "projects/p/logs/dns.googleapis.com%2Fdns_queries")
     'dns_queries queryName=example.com. queryType=A responseCode=NOERROR'
     """
-    kind = payload.get("@type")
+    kind = payload.get(PAYLOAD_TYPE_KEY)
     if isinstance(kind, str) and kind:
         kind = kind.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
     elif isinstance(log_name, str) and log_name:
@@ -346,7 +384,7 @@ def _payload_summary(payload: dict, log_name: object) -> str:
 
     visit(payload, "")
     if not parts:  # nothing categorical: the payload itself says it best
-        return _dumps(payload, "jsonPayload")
+        return _dumps(payload, JSON_PAYLOAD)
     return " ".join(p for p in (kind, *parts) if p)
 
 
@@ -354,28 +392,32 @@ def _text_level(message: str) -> tuple[str, str | None, str] | None:
     """The level, logger and message a line format states at the start of ``message`` (None: none)."""
     first, newline, rest = message.partition("\n")
     groups = match_line(strip_ansi(first))
-    if groups is None or "severity" not in groups:
+    if groups is None or s.SEVERITY not in groups:
         return None
-    return groups["severity"], groups.get("logger"), (groups.get("message") or "") + newline + rest
+    return groups[s.SEVERITY], groups.get(s.LOGGER), (groups.get(s.MESSAGE) or "") + newline + rest
 
 
 _INT_LIMIT = 2**63
-_TRACEBACK_KEYSET = frozenset(_TRACEBACK_KEYS)
-_PY_LOCATION_KEYSET = frozenset(("pathname", "file", "filename", "lineno", "line", "funcName", "function", "func",
-                                 "caller"))
-_USER_KEYSET = frozenset(_USER_KEYS)
-_LABEL_USER_KEYS = ("user_id", "userId", "user")
-_LABEL_USER_KEYSET = frozenset(_LABEL_USER_KEYS)
-_LABEL_LOGGER_KEYSET = frozenset(_LABEL_LOGGER_KEYS)
+_TRACEBACK_KEYSET = frozenset(TRACEBACK_KEYS)
+_PY_FILE_KEYS, _PY_LINE_KEYS, _PY_FUNCTION_KEYS = (PY_LOCATION_KEYS[k] for k in (LOCATION_FILE, LOCATION_LINE,
+                                                                                 LOCATION_FUNCTION))
+_PY_LOCATION_KEYSET = frozenset((*_PY_FILE_KEYS, *_PY_LINE_KEYS, *_PY_FUNCTION_KEYS, CALLER_KEY))
+_USER_KEYSET = frozenset(USER_KEYS)
+_LABEL_USER_KEYSET = frozenset(LABEL_USER_KEYS)
+_LABEL_LOGGER_KEYSET = frozenset(LABEL_LOGGER_KEYS)
 # Values read without conversion; anything else goes through _str (scalars) or is rejected (containers).
-_TEXT_FIELDS = ("resource.type", "logName", "insertId", "trace", "spanId", "httpRequest.requestMethod",
-                "httpRequest.requestUrl")
+_TEXT_FIELDS = (_at(*RESOURCE_TYPE), LOG_NAME, INSERT_ID, TRACE, SPAN_ID, _F_METHOD, _F_URL)
+# The first key of a table: read before the loop over the rest (the usual case costs one lookup).
+_SERVICE_KEY, _REVISION_KEY = RESOURCE_SERVICE_KEYS[0], RESOURCE_REVISION_KEYS[0]
+_INSTANCE_KEY, _LOGGER_KEY = INSTANCE_LABEL_KEYS[0], LOGGER_KEYS[0]
+_TYPE_KEY, _TIME_KEY = RESOURCE_TYPE[1], TIMESTAMP_KEYS[0]
+_CONTEXT_SERVICE, _CONTEXT_VERSION = (SERVICE_CONTEXT_SERVICE,), (SERVICE_CONTEXT_VERSION,)
 
 
 def _traceback(payload: dict, used: str | None) -> str | None:
     if _TRACEBACK_KEYSET.isdisjoint(payload):
         return None
-    for key in _TRACEBACK_KEYS:
+    for key in TRACEBACK_KEYS:
         if key == used:
             continue
         value = payload.get(key)
@@ -384,16 +426,16 @@ def _traceback(payload: dict, used: str | None) -> str | None:
         if isinstance(value, list):
             value = "\n".join(map(str, value))
         elif not isinstance(value, str):
-            value = _dumps(value, f"jsonPayload.{key}")
+            value = _dumps(value, f"{JSON_PAYLOAD}.{key}")
         return value
     return None
 
 
 def _json_message(payload: dict) -> tuple[str | None, str | None]:
-    for key in _MESSAGE_KEYS:
+    for key in MESSAGE_KEYS:
         value = payload.get(key)
         if value is not None and value != "":
-            return key, value if value.__class__ is str else _dumps(value, f"jsonPayload.{key}")
+            return key, value if value.__class__ is str else _dumps(value, f"{JSON_PAYLOAD}.{key}")
     return None, None
 
 
@@ -407,22 +449,21 @@ def _bare(entry: dict, timestamp_optional: bool) -> tuple[object, object]:
     """A structured application record ({"time", "level", "message", ...}) read as its own payload:
     returns its timestamp and severity values."""
     if _json_message(entry)[0] is None:
-        if entry.get("timestamp") is None and entry.get("receiveTimestamp") is None and not timestamp_optional:
-            raise Bad("not a LogEntry: no timestamp/receiveTimestamp and no payload "
-                      "(textPayload, jsonPayload, protoPayload or httpRequest)")
-        raise Bad("not a LogEntry: no payload (textPayload, jsonPayload, protoPayload or httpRequest)")
-    ts = entry.get("timestamp") or entry.get("receiveTimestamp")
+        if all(entry.get(k) is None for k in TIMESTAMP_KEYS) and not timestamp_optional:
+            raise Bad(f"not a LogEntry: no {'/'.join(TIMESTAMP_KEYS)} and {_NO_PAYLOAD}")
+        raise Bad(f"not a LogEntry: {_NO_PAYLOAD}")
+    ts = _either(entry, TIMESTAMP_KEYS)
     if ts is None:
-        ts = next((entry[k] for k in _BARE_TIME_KEYS if entry.get(k) is not None), None)
+        ts = next((entry[k] for k in BARE_TIME_KEYS if entry.get(k) is not None), None)
     if isinstance(ts, (int, float)) and not isinstance(ts, bool):
         ts = _epoch(ts)
-    key = next((k for k in _BARE_SEVERITY_KEYS if entry.get(k) is not None), None)
+    key = next((k for k in BARE_SEVERITY_KEYS if entry.get(k) is not None), None)
     severity = None if key is None else entry[key]
-    if key == "level" and isinstance(severity, (int, float)) and not isinstance(severity, bool):
+    if key == NODE_LEVEL_KEY and isinstance(severity, (int, float)) and not isinstance(severity, bool):
         severity = NODE_LEVELS[max((k for k in NODE_LEVELS if k <= severity), default=10)]
     elif isinstance(severity, str) and severity[-1:].isdigit():  # verbosity levels: DEBUG2, debug5
         base = severity.rstrip("0123456789")
-        if base.upper() in s.SEVERITY_LEVELS or base.upper() in s._ALIASES:
+        if base.upper() in s.SEVERITY_LEVELS or base.upper() in s.SEVERITY_ALIASES:
             severity = base
     return ts, severity
 
@@ -446,30 +487,27 @@ def _epoch(value: float) -> str:
 
 def _user(payload: dict | None, labels: dict | None) -> str | None:
     if payload and not _USER_KEYSET.isdisjoint(payload):
-        for key in _USER_KEYS:
+        for key in USER_KEYS:
             value = payload.get(key)
             if value is None or value == "":
                 continue
             if value.__class__ is dict:  # {"user": {"id": ...}}
-                value = value.get("id") or value.get("user_id") or value.get("email")
+                value = _either(value, USER_OBJECT_KEYS)
                 if value is None:
                     continue
-            return _str(value, f"jsonPayload.{key}")
+            return _str(value, f"{JSON_PAYLOAD}.{key}")
     if labels and not _LABEL_USER_KEYSET.isdisjoint(labels):
-        return _first(labels, _LABEL_USER_KEYS, "labels")
+        return _first(labels, LABEL_USER_KEYS, LABELS)
     return None
 
 
 def _python_location(payload: dict) -> tuple[str | None, int | None, str | None]:
     """Python logging's record attributes, as many JSON formatters emit them, or zap's ``caller``
     (``"dir/file.go:42"``); ignored when not scalar."""
-    pget = payload.get
-    sfile = pget("pathname") or pget("file") or pget("filename")
-    sline = pget("lineno") or pget("line")
-    caller = pget("caller")
+    sfile, sline, sfunc = (_either(payload, keys) for keys in (_PY_FILE_KEYS, _PY_LINE_KEYS, _PY_FUNCTION_KEYS))
+    caller = payload.get(CALLER_KEY)
     if sfile is None and caller.__class__ is str and caller.rpartition(":")[2].isdigit():
         sfile, _, sline = caller.rpartition(":")
-    sfunc = pget("funcName") or pget("function") or pget("func")
     return (sfile if isinstance(sfile, str) else None,
             sline if sline.__class__ is int and -_INT_LIMIT <= sline < _INT_LIMIT
             else int(sline) if isinstance(sline, str) and _is_digits(sline) else None,
@@ -499,109 +537,109 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
     if entry.__class__ is not dict:
         raise Bad(f"not a LogEntry: expected a JSON object, got {type(entry).__name__}")
     get = entry.get
-    text = get("textPayload")
-    payload = get("jsonPayload")
-    proto = get("protoPayload")
-    http = get("httpRequest")
+    text = get(TEXT_PAYLOAD)
+    payload = get(JSON_PAYLOAD)
+    proto = get(PROTO_PAYLOAD)
+    http = get(HTTP_REQUEST)
     if text is None and payload is None and proto is None and http is None:
         ts, sev_value = _bare(entry, timestamp_optional)
         payload = entry
-        sev_value = get("severity", sev_value)
+        sev_value = get(SEVERITY, sev_value)
     else:
-        ts = get("timestamp") or get("receiveTimestamp")
-        sev_value = get("severity")
+        ts = get(_TIME_KEY) or _either(entry, TIMESTAMP_KEYS)
+        sev_value = get(SEVERITY)
     if ts.__class__ is not str:
         if ts is not None:
-            ts = _timestamp(ts, "timestamp")
+            ts = _timestamp(ts, _TIME_KEY)
         elif not timestamp_optional:
-            raise Bad("not a LogEntry: no timestamp or receiveTimestamp")
+            raise Bad(f"not a LogEntry: {_NO_TIME}")
     try:
         severity = sev_cache[sev_value]
     except (KeyError, TypeError):
         severity = severity_of(sev_value, sev_cache)
 
     if payload is not None and payload.__class__ is not dict:
-        payload = _object(payload, "jsonPayload")
+        payload = _object(payload, JSON_PAYLOAD)
     if http is not None:
-        http = _object(http, "httpRequest")
+        http = _object(http, HTTP_REQUEST)
         hget = http.get
-        method = hget("requestMethod")
-        url = hget("requestUrl")
-        status = hget("status")
+        method = hget(HTTP_METHOD)
+        url = hget(HTTP_URL)
+        status = hget(HTTP_STATUS)
         if status is not None and status.__class__ is not int:
-            status = _int(status, "httpRequest.status")
-        latency = hget("latency")
+            status = _int(status, _F_STATUS)
+        latency = hget(HTTP_LATENCY)
         if latency is not None:
             latency = (float(latency[:-1]) if latency.__class__ is str and latency.endswith("s")
                        and latency[:-1].replace(".", "", 1).isdigit() and latency.isascii()
                        and len(latency) <= 2 * _MAX_DIGITS
-                       else _duration_s(latency, "httpRequest.latency"))
+                       else _duration_s(latency, _F_LATENCY))
     else:
         method = url = status = latency = None
 
     is_text = False
     if text is not None:
-        message = text if text.__class__ is str else _str(text, "textPayload")
+        message = text if text.__class__ is str else _str(text, TEXT_PAYLOAD)
         is_text = True
     elif payload:
         used, message = _json_message(payload)
         if message is None:
-            message = http_message(_str(method, "httpRequest.requestMethod"), _str(url, "httpRequest.requestUrl"),
-                                   status) if http else _payload_summary(payload, get("logName"))
+            message = http_message(_str(method, _F_METHOD), _str(url, _F_URL),
+                                   status) if http else _payload_summary(payload, get(LOG_NAME))
         else:
             tb = _traceback(payload, used)
             if tb and tb not in message:
                 message = f"{message}\n{tb}"
     elif proto is not None:
-        message = _proto_message(_object(proto, "protoPayload"))
+        message = _proto_message(_object(proto, PROTO_PAYLOAD))
     elif http:
-        message = http_message(_str(method, "httpRequest.requestMethod"), _str(url, "httpRequest.requestUrl"),
+        message = http_message(_str(method, _F_METHOD), _str(url, _F_URL),
                                status)
     else:
         message = ""
 
-    resource = get("resource")
-    labels = get("labels")
+    resource = get(RESOURCE)
+    labels = get(LABELS)
     if labels is not None and labels.__class__ is not dict:
-        labels = _object(labels, "labels")
+        labels = _object(labels, LABELS)
     rtype = service = revision = instance = None
     if resource is not None:
         if resource.__class__ is not dict:
-            raise Bad(f"resource: expected an object, got {type(resource).__name__}")
-        rtype = resource.get("type")
-        rlabels = resource.get("labels")
+            raise Bad(f"{RESOURCE}: expected an object, got {type(resource).__name__}")
+        rtype = resource.get(_TYPE_KEY)
+        rlabels = resource.get(LABELS)
         if rlabels is not None:
             if rlabels.__class__ is not dict:
-                raise Bad(f"resource.labels: expected an object, got {type(rlabels).__name__}")
-            service = rlabels.get("service_name")
+                raise Bad(f"{_F_RLABELS}: expected an object, got {type(rlabels).__name__}")
+            service = rlabels.get(_SERVICE_KEY)
             if service is None or service.__class__ is not str or not service:
-                service = _first(rlabels, _RESOURCE_SERVICE_KEYS, "resource.labels")
-            revision = rlabels.get("revision_name")
+                service = _first(rlabels, RESOURCE_SERVICE_KEYS, _F_RLABELS)
+            revision = rlabels.get(_REVISION_KEY)
             if revision is None or revision.__class__ is not str or not revision:
-                revision = _first(rlabels, _RESOURCE_REVISION_KEYS, "resource.labels")
+                revision = _first(rlabels, RESOURCE_REVISION_KEYS, _F_RLABELS)
     else:
         rlabels = None
     if labels:
-        instance = labels.get("instanceId")
+        instance = labels.get(_INSTANCE_KEY)
         if instance is None or instance.__class__ is not str:
-            instance = _first(labels, _INSTANCE_LABEL_KEYS, "labels")
+            instance = _first(labels, INSTANCE_LABEL_KEYS, LABELS)
     if instance is None and rlabels:
-        instance = _first(rlabels, ("instance_id", "pod_name"), "resource.labels")
+        instance = _first(rlabels, RESOURCE_INSTANCE_KEYS, _F_RLABELS)
     if service is None or revision is None:
-        context = payload.get("serviceContext") if payload else None
+        context = payload.get(SERVICE_CONTEXT) if payload else None
         if context.__class__ is dict:  # Error Reporting's structured form
-            service = service or _first(context, ("service",), "jsonPayload.serviceContext")
-            revision = revision or _first(context, ("version",), "jsonPayload.serviceContext")
+            service = service or _first(context, _CONTEXT_SERVICE, _F_CONTEXT)
+            revision = revision or _first(context, _CONTEXT_VERSION, _F_CONTEXT)
         if service is None:
-            service = _first(labels, ("service", "service_name", "k8s-pod/app"), "labels")
+            service = _first(labels, LABEL_SERVICE_KEYS, LABELS)
 
     logger = None
     if payload:
-        logger = payload.get("logger")
+        logger = payload.get(_LOGGER_KEY)
         if logger is None or logger.__class__ is not str:
-            logger = _first(payload, _LOGGER_KEYS, "jsonPayload")
+            logger = _first(payload, LOGGER_KEYS, JSON_PAYLOAD)
     if logger is None and labels and not _LABEL_LOGGER_KEYSET.isdisjoint(labels):
-        logger = _first(labels, _LABEL_LOGGER_KEYS, "labels")
+        logger = _first(labels, LABEL_LOGGER_KEYS, LABELS)
     user = _user(payload, labels)
     if user is None and proto is not None:
         user = _proto_user(proto)
@@ -616,30 +654,30 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
     if "\x1b" in message:
         message = strip_ansi(message)
 
-    trace = get("trace")
-    span = get("spanId")
+    trace = get(TRACE)
+    span = get(SPAN_ID)
     if payload and trace is None:
-        trace = payload.get("logging.googleapis.com/trace")
-        span = span or payload.get("logging.googleapis.com/spanId")
+        trace = payload.get(PAYLOAD_TRACE_KEY)
+        span = span or payload.get(PAYLOAD_SPAN_KEY)
 
-    location = get("sourceLocation")
+    location = get(SOURCE_LOCATION)
     if location is None and payload:
-        location = payload.get(_SOURCE_LOCATION_KEY)
+        location = payload.get(PAYLOAD_LOCATION_KEY)
     if location is not None:
         if location.__class__ is not dict:
-            raise Bad(f"sourceLocation: expected an object, got {type(location).__name__}")
-        sfile = _str(location.get("file"), "sourceLocation.file")
-        sline = location.get("line")
+            raise Bad(f"{SOURCE_LOCATION}: expected an object, got {type(location).__name__}")
+        sfile = _str(location.get(LOCATION_FILE), _F_LOC_FILE)
+        sline = location.get(LOCATION_LINE)
         if sline is not None and sline.__class__ is not int:
-            sline = _int(sline, "sourceLocation.line")
-        sfunc = _str(location.get("function"), "sourceLocation.function")
+            sline = _int(sline, _F_LOC_LINE)
+        sfunc = _str(location.get(LOCATION_FUNCTION), _F_LOC_FUNCTION)
     elif payload and not _PY_LOCATION_KEYSET.isdisjoint(payload):
         sfile, sline, sfunc = _python_location(payload)
     else:
         sfile = sline = sfunc = None
 
-    log_name = get("logName")
-    insert_id = get("insertId")
+    log_name = get(LOG_NAME)
+    insert_id = get(INSERT_ID)
     checked = (rtype, log_name, insert_id, trace, span, method, url)
     for value in checked:
         if value is not None and value.__class__ is not str:
@@ -647,9 +685,9 @@ def _extract(entry: object, sev_cache: dict, raw: str | bytes | None, timestamp_
                 _str(v, name) for v, name in zip(checked, _TEXT_FIELDS))
             break
     if status is not None and not -_INT_LIMIT <= status < _INT_LIMIT:
-        raise Bad(f"httpRequest.status: out of range: {status}")
+        raise Bad(f"{_F_STATUS}: out of range: {status}")
     if sline is not None and not -_INT_LIMIT <= sline < _INT_LIMIT:
-        raise Bad(f"sourceLocation.line: out of range: {sline}")
+        raise Bad(f"{_F_LOC_LINE}: out of range: {sline}")
     if raw is None:
         try:
             raw = orjson.dumps(entry).decode()

@@ -19,20 +19,16 @@ import pyarrow.compute as pc
 
 from triage import schema as s
 from triage.sources._frame.columns import one_array
-from triage.sources.line_formats import TRACEBACK_START
+from triage.sources.entry_spec import SPLIT_HEAD_GAP_NS, SPLIT_MAX_GAP_NS
+from triage.sources.line_formats import TRACEBACK_CHAIN, TRACEBACK_START
 
 __all__ = ["CHAIN", "continues_traceback", "FRAGMENTS", "HEAD_GAP_NS", "MAX_GAP_NS", "Merged", "reassemble", "START"]
 
-START = TRACEBACK_START
-CHAIN = (
-    "During handling of the above exception, another exception occurred:",
-    "The above exception was the direct cause of the following exception:",
-)
+START, CHAIN = TRACEBACK_START, TRACEBACK_CHAIN
 #: Fragments of one traceback are written within milliseconds; a longer pause ends it.
-MAX_GAP_NS = 1_000_000_000
-#: ``logger.exception("msg")`` writes "msg" and the traceback in one go: a one-line entry just before the
-#: "Traceback" line (same instance and log) is the record's message and becomes the first fragment.
-HEAD_GAP_NS = 50_000_000
+MAX_GAP_NS = SPLIT_MAX_GAP_NS
+#: A one-line entry just before the "Traceback" line (same instance and log) is the record's message.
+HEAD_GAP_NS = SPLIT_HEAD_GAP_NS
 FRAGMENTS = "fragments"
 _LEVEL = {name: i for i, name in enumerate(s.SEVERITY_LEVELS)}
 

@@ -22,8 +22,8 @@ import orjson
 
 from triage import schema as s
 from triage.sources._frame.collector import Collector
-from triage.sources._frame.fields import COLUMN_PATHS
 from triage.sources._readers.binary import _READ_ERRORS, DEFAULT_MAX_LINE_BYTES, _unreadable, open_binary
+from triage.sources.entry_spec import COLUMN_PATHS
 
 __all__ = ["column_path", "read_csv"]
 

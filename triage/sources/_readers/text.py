@@ -18,9 +18,9 @@ from pathlib import Path
 import orjson
 
 from triage.sources._frame.collector import Collector
-from triage.sources._frame.fields import COLUMN_PATHS
 from triage.sources._frame.tracebacks import continues_traceback
 from triage.sources._readers.binary import DEFAULT_MAX_LINE_BYTES, Unreadable, iter_lines
+from triage.sources.entry_spec import COLUMN_PATHS
 from triage.sources.line_formats import LINE_FORMATS, strip_ansi
 
 __all__ = ["PATTERNS", "read_text", "to_entry"]
