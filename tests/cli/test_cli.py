@@ -104,7 +104,7 @@ def not_landed(result) -> bool:
 
 
 def test_fetch_through_the_real_client_and_fake_server(entries, tmp_path):
-    from tests.servers.cloud_logging import FakeCloudLogging
+    from tests.support.cloud_logging import FakeCloudLogging
 
     out = tmp_path / "sample.jsonl.gz"
     with FakeCloudLogging(entries[:500], project="demo") as server:
@@ -120,7 +120,7 @@ def test_fetch_through_the_real_client_and_fake_server(entries, tmp_path):
 
 
 def test_fetch_api_error_is_one_line(tmp_path):
-    from tests.servers.cloud_logging import FakeCloudLogging
+    from tests.support.cloud_logging import FakeCloudLogging
 
     with FakeCloudLogging([], project="demo") as server:
         server.fail(403)

@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 import triage
+from tests.support.entries import entries
 from triage.sources._cloud import pages as _cloud_pages
 from triage.sources._cloud.client import CloudLoggingError
-
-from .entries import entries
 
 WINDOW = {"start": "2025-09-09T01:00:00Z", "end": "2025-09-09T02:00:00Z"}
 

@@ -6,9 +6,8 @@ import pytest
 
 import triage
 import triage.plot as tp
+from tests.support.figures import png_size, raw_markup
 from triage import schema as s
-
-from .helpers import png_size, raw_markup
 
 pytestmark = pytest.mark.slow
 

@@ -10,11 +10,10 @@ import pandas as pd
 import pytest
 
 import triage
+from tests.support.frames import frame
 from triage import identity
 from triage import schema as s
 from triage.analysis import _users
-
-from ._frames import frame
 
 FULL = "105945141827451681156"
 

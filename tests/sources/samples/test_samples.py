@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 
 import triage
+from tests.support.entries import KEY, OTHER_KEY, entries, entry
 from triage import schema as s
 from triage.sources._samples.sample import verify_sample
-
-from .entries import KEY, OTHER_KEY, entries, entry
 
 WINDOW = {"start": "2025-09-09T01:00:00Z", "end": "2025-09-09T02:00:00Z"}
 

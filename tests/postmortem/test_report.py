@@ -9,10 +9,9 @@ import markdown_it
 import pytest
 
 import triage
+from tests.support.figures import png_size
+from tests.support.frames import XSS, XSS_SCRIPT, build_tiny_frame
 from triage import schema as s
-
-from .conftest import XSS, XSS_SCRIPT, build_tiny_frame
-from .helpers import png_size
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 

@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 
 import triage
+from tests.support.entries import make_entry
 from triage import schema as s
 from triage.sources._frame.collector import ATTR_FRAGMENTS, frame_from_entries
-
-from .conftest import make_entry
 
 
 def test_overlapping_exports_are_deduplicated(entry, write_jsonl, write_array):
