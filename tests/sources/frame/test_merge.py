@@ -143,6 +143,7 @@ def test_result_does_not_depend_on_batching(monkeypatch):
 
     entries = [make_entry(i) for i in range(40)][::-1] + _fragments(SPLIT) + [make_entry(i) for i in range(5, 9)]
     whole = frame_from_entries(entries, source="t")
+    # Internal on purpose: the batch size is how rows reach Arrow, not a choice a user makes.
     monkeypatch.setattr(_entries, "BATCH_ROWS", 3)
     batched = frame_from_entries(entries, source="t")
     pd.testing.assert_frame_equal(whole, batched)
