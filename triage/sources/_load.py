@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from triage.options import ErrorsMode, LoadFormat
 from triage.sources._errors import LoadError, check_errors_mode
 from triage.sources._frame.collector import Collector
 from triage.sources._readers import binary as _read
@@ -22,8 +23,8 @@ __all__ = ["expand", "load"]
 def load(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     *,
-    format: str | None = None,
-    errors: str = "raise",
+    format: LoadFormat | None = None,
+    errors: ErrorsMode = "raise",
     pattern: str | None = None,
     max_line_bytes: int = _read.DEFAULT_MAX_LINE_BYTES,
     max_bytes: int | None = _read.DEFAULT_MAX_BYTES,

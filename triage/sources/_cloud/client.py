@@ -16,6 +16,7 @@ import pandas as pd
 from google.api_core import retry as gretry
 from tqdm.auto import tqdm
 
+from triage.options import CloudOrder, ErrorsMode
 from triage.schema import ATTR_QUERY
 from triage.sources._cloud import pages as _cloud_pages
 from triage.sources._cloud.errors import CloudLoggingError, annotate_interrupt, describe, interrupt_after
@@ -41,8 +42,8 @@ def read_cloud_logging(
     limit: int | None = None,
     page_size: int = 1000,
     page_token: str | None = None,
-    order: str = "asc",
-    errors: str = "raise",
+    order: CloudOrder = "asc",
+    errors: ErrorsMode = "raise",
     client: Any = None,
     retry: gretry.Retry | None = None,
     progress: bool = True,
