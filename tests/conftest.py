@@ -1,5 +1,5 @@
-"""Fixtures shared by every test package: the bundled incident and its ground truth, the hand-built tiny frame,
-one headless browser for image export, and a fresh config folder.
+"""Fixtures shared by every test package: the bundled incident (as loaded, and with signatures and users) and its
+ground truth, the hand-built tiny frame, one headless browser for image export, and a fresh config folder.
 
 Helpers that tests import (fake Cloud Logging server, LogEntry builders, hand-built frames, figure inspection) live
 in ``tests/support``."""
@@ -38,6 +38,19 @@ def incident_frame_cached() -> pd.DataFrame:
 def incident_frame(incident_frame_cached: pd.DataFrame) -> pd.DataFrame:
     """The bundled incident's log frame (a fresh copy per test, so tests may modify it)."""
     return incident_frame_cached.copy()
+
+
+@pytest.fixture(scope="session")
+def incident_signed_cached(incident_frame_cached: pd.DataFrame) -> pd.DataFrame:
+    """The bundled incident with signatures and users, computed once per session (do not modify: copy it)."""
+    import triage
+
+    return triage.add_users(triage.add_signatures(incident_frame_cached))
+
+
+@pytest.fixture()
+def incident_signed(incident_signed_cached: pd.DataFrame) -> pd.DataFrame:
+    return incident_signed_cached.copy()
 
 
 @pytest.fixture()
