@@ -36,6 +36,8 @@ DEFAULT_MAX_DOCUMENT_BYTES = 2**28
 _max_bytes: contextvars.ContextVar[int | None] = contextvars.ContextVar("triage_max_bytes", default=DEFAULT_MAX_BYTES)
 _max_document_bytes: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "triage_max_document_bytes", default=DEFAULT_MAX_DOCUMENT_BYTES)
+
+
 class _Digest(Protocol):
     """What :func:`hashing` feeds: a ``hashlib`` object, or anything with ``update()``."""
 
