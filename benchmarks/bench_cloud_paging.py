@@ -1,7 +1,7 @@
 """Paging N entries from Cloud Logging into a frame: streaming (read_cloud_logging) vs list-then-frame.
 
 Both variants use the real google-cloud-logging client against the local fake server
-(tests/servers/cloud_logging.py), each in a fresh subprocess so peak RSS is its own:
+(tests/support/cloud_logging.py), each in a fresh subprocess so peak RSS is its own:
 
 * ``stream``    — ``triage.read_cloud_logging``: each page's rows are extracted and its dicts released;
 * ``reference`` — every page's entries appended to one list, then ``frame_from_entries(list)``.
@@ -84,7 +84,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
-    from tests.servers.cloud_logging import FakeCloudLogging
+    from tests.support.cloud_logging import FakeCloudLogging
 
     entries = _entries(args.entries)
     with FakeCloudLogging(entries, project="bench") as server:

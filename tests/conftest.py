@@ -1,4 +1,8 @@
-"""Fixtures shared by every test package: the bundled incident and its ground truth."""
+"""Fixtures shared by every test package: the bundled incident (as loaded, and with signatures and users) and its
+ground truth, the hand-built tiny frame, one headless browser for image export, and a fresh config folder.
+
+Helpers that tests import (fake Cloud Logging server, LogEntry builders, hand-built frames, figure inspection) live
+in ``tests/support``."""
 
 from __future__ import annotations
 
@@ -34,6 +38,37 @@ def incident_frame_cached() -> pd.DataFrame:
 def incident_frame(incident_frame_cached: pd.DataFrame) -> pd.DataFrame:
     """The bundled incident's log frame (a fresh copy per test, so tests may modify it)."""
     return incident_frame_cached.copy()
+
+
+@pytest.fixture(scope="session")
+def incident_signed_cached(incident_frame_cached: pd.DataFrame) -> pd.DataFrame:
+    """The bundled incident with signatures and users, computed once per session (do not modify: copy it)."""
+    import triage
+
+    return triage.add_users(triage.add_signatures(incident_frame_cached))
+
+
+@pytest.fixture()
+def incident_signed(incident_signed_cached: pd.DataFrame) -> pd.DataFrame:
+    return incident_signed_cached.copy()
+
+
+@pytest.fixture()
+def tiny_frame() -> pd.DataFrame:
+    """:func:`tests.support.frames.build_tiny_frame`: one hour of one service with known answers (fresh per test)."""
+    from tests.support.frames import build_tiny_frame
+
+    return build_tiny_frame()
+
+
+@pytest.fixture(scope="session")
+def shared_browser():
+    """One headless browser for every image export of the session (kaleido's server; see
+    :func:`triage.postmortem.browser`)."""
+    from triage.postmortem import browser
+
+    with browser():
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

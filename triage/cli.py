@@ -6,14 +6,13 @@ Errors end the command with one line on stderr (``error: ...``) and exit code 1,
 
 from __future__ import annotations
 
-import enum
 import os
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, SupportsInt
+from typing import Annotated, Any, SupportsInt, cast
 
 import typer
 from rich import box
@@ -23,10 +22,11 @@ from rich.table import Table
 from rich.text import Text
 
 from triage import schema as s
+from triage.options import EXPORT_FORMATS, ErrorsMode, ExportFormat
 
 __all__ = [
-    "app", "CommandError", "ENDPOINT_ENV", "err", "ErrorsMode", "fetch", "Files", "Links", "main", "MinSeverity",
-    "OnError", "out", "replay", "report", "Services", "Signatures", "Since", "summary", "Top", "Until"
+    "app", "CommandError", "ENDPOINT_ENV", "err", "ErrorsOption", "fetch", "Files", "Links", "main", "MinSeverity",
+    "out", "replay", "report", "Services", "Signatures", "Since", "summary", "Top", "Until"
 ]
 
 app = typer.Typer(
@@ -82,15 +82,8 @@ def _one_line(exc: BaseException) -> str:
     return terminal_text(str(exc) or type(exc).__name__)
 
 
-class OnError(str, enum.Enum):
-    """What a bad record does: stop the load (naming file and line), or be counted as rejected."""
-
-    raise_ = "raise"
-    report = "report"
-
-
-ErrorsMode = Annotated[OnError, typer.Option("--errors", help="raise: stop at the first bad record (file and line); "
-                                             "report: load the rest and count the rejected ones.")]
+ErrorsOption = Annotated[ErrorsMode, typer.Option("--errors", help="raise: stop at the first bad record (file and "
+                                                   "line); report: load the rest and count the rejected ones.")]
 Services = Annotated[list[str] | None, typer.Option("--service", help="Only this service (repeatable).")]
 MinSeverity = Annotated[str | None, typer.Option("--min-severity", help="Lowest effective severity, e.g. WARNING "
                                                  "(a traceback or 5xx logged at DEFAULT/INFO counts as ERROR).")]
@@ -100,10 +93,9 @@ Until = Annotated[str | None, typer.Option("--until", help="Only entries before 
 Links = Annotated[bool, typer.Option("--links/--no-links", help="Print each signature's Logs Explorer link.")]
 
 
-def _load(files: list[Path], errors: OnError | str = "raise") -> Any:
+def _load(files: list[Path], errors: ErrorsMode = "raise") -> Any:
     import triage
 
-    errors = errors.value if isinstance(errors, OnError) else errors
     with warnings.catch_warnings(record=True) as caught:  # our own one-line note instead of a Python warning
         warnings.simplefilter("always")
         frame = triage.load([str(f) for f in files], errors=errors)
@@ -189,7 +181,7 @@ def _seen(first: Any, last: Any, short: bool) -> str:
 
 
 @app.command()
-def summary(files: Files, top: Top = 20, errors: ErrorsMode = OnError.raise_, service: Services = None,
+def summary(files: Files, top: Top = 20, errors: ErrorsOption = "raise", service: Services = None,
             min_severity: MinSeverity = None, since: Since = None, until: Until = None, links: Links = False) -> None:
     """Print the top signatures (by priority): events, users, severity, first–last seen, deploy verdict."""
     with _errors():
@@ -251,9 +243,11 @@ def report(
     top: Top = 10,
     signature: Signatures = None,
     freq: Annotated[str, typer.Option(help="Time bucket of the charts (pandas frequency).")] = "1min",
+    # list[Literal] is not an option type typer reads: the names are checked by export (one line on error).
     image_format: Annotated[list[str] | None, typer.Option("--format", help="Chart image format (repeatable): "
-                                                           "png, svg, pdf. Default: png and svg.")] = None,
-    errors: ErrorsMode = OnError.raise_,
+                                                           f"{', '.join(EXPORT_FORMATS)}. Default: png and "
+                                                           "svg.")] = None,
+    errors: ErrorsOption = "raise",
     service: Services = None,
     min_severity: MinSeverity = None,
     since: Since = None,
@@ -271,7 +265,7 @@ def report(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             html = triage.report(frame, output, title=title, signatures=signature or None, top=top, freq=freq,
-                                 formats=image_format or ("png", "svg"))
+                                 formats=cast(list[ExportFormat], image_format) or ("png", "svg"))
         for warning in caught:
             if not issubclass(warning.category, DeprecationWarning):
                 err.print(Text(f"warning: {_one_line(Exception(str(warning.message)))}"))

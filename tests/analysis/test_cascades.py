@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.support.frames import frame, stack
 from triage import schema as s
 from triage.analysis import _columns as c
 from triage.analysis import cascades
-
-from ._frames import frame, stack
 
 CHAIN = ["state error", "race condition", "routing failed (ws)", "routing failed (user)", "handler error"]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.support.frames import frame, periodic_times, poisson_times, stack
 from triage import schema as s
 from triage.analysis import period_gaps, periodicity
 from triage.analysis._periodicity import MIN_CONFIDENCE
-
-from ._frames import frame, periodic_times, poisson_times, stack
 
 
 def one(result, signature="x"):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tests.support.frames import frame, stack
 from triage import schema as s
 from triage.analysis import compare_revisions, problems, summarize
 from triage.analysis.problems import effective_severity, is_problem, problem_signatures
-
-from ._frames import frame, stack
 
 # One entry of each kind: (message, logged severity, http_status, problem?)
 KINDS = [

@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.support.frames import T0, frame, stack
 from triage import schema as s
 from triage.analysis import compare_revisions, compare_windows
-
-from ._frames import T0, frame, stack
 
 HOUR = 3600.0
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from tests.support.frames import frame
 from triage import schema as s
 from triage.analysis import severity_mismatches
-
-from ._frames import frame
 
 TRACEBACK = ('Exception in ASGI application\nTraceback (most recent call last):\n'
              '  File "a.py", line 3, in f\nKeyError: 1')

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tests.support.frames import T0, frame, periodic_times, stack
 from triage import schema as s
 from triage.analysis import summarize
-
-from ._frames import T0, frame, periodic_times, stack
 
 
 def test_columns_counts_and_spread():

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tests.support.frames import T0, frame, poisson_times, stack
 from triage import schema as s
 from triage.analysis import timeline
-
-from ._frames import T0, frame, poisson_times, stack
 
 
 def test_every_bucket_for_every_group_and_totals_match():

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tests.support.frames import frame
 from triage import schema as s
 from triage.analysis import _columns as c
 from triage.analysis import add_users
-
-from ._frames import frame
 
 FULL = "105945141827451681156"
 OTHER = "101463487227881885914"

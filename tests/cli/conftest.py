@@ -37,12 +37,3 @@ def log_file(tmp_path_factory, entries) -> Path:
     path = tmp_path_factory.mktemp("logs") / "slice.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="session")
-def shared_browser():
-    """One headless browser for the session's image exports (nests with the charts tests' one: still one browser)."""
-    from triage.postmortem import browser
-
-    with browser():
-        yield

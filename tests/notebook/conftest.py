@@ -1,20 +1,20 @@
-"""Fixtures for the notebook tests: a hand-built frame and its analysis outputs."""
+"""Fixtures for the notebook tests: the explorer's hand-built frame and its analysis outputs."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from .frames import build_facts_frames, build_tiny_frame
+from .frames import build_explorer_frame, build_facts_frames
 
 
 @pytest.fixture()
-def tiny_frame() -> pd.DataFrame:
-    return build_tiny_frame()
+def explorer_frame() -> pd.DataFrame:
+    return build_explorer_frame()
 
 
 @pytest.fixture()
-def tiny_facts():
+def explorer_facts():
     from triage.analysis.facts import SignatureFacts
 
     return SignatureFacts(**build_facts_frames())

@@ -1,10 +1,12 @@
-"""Hand-built frames and analysis outputs for the explorer and worksheet tests (no upstream stage needed)."""
+"""The explorer's hand-built frame and analysis outputs, for the explorer and worksheet tests (no upstream stage
+needed; built with the shared factory of ``tests/support/frames.py``)."""
 
 from __future__ import annotations
 
 import orjson
 import pandas as pd
 
+from tests.support.frames import conformed
 from triage import schema as s
 
 XSS_SCRIPT = "<script>alert('xss')</script>"
@@ -23,7 +25,7 @@ def _row(offset_s, severity, message, signature, template, params, *, service="b
             s.USER: user}
 
 
-def tiny_rows() -> list[dict]:
+def explorer_rows() -> list[dict]:
     rows = []
     # Redis validation: every 30 s, ERROR, two revisions, two users.
     for i in range(8):
@@ -43,11 +45,9 @@ def tiny_rows() -> list[dict]:
     return rows
 
 
-def build_tiny_frame() -> pd.DataFrame:
-    rows = sorted(tiny_rows(), key=lambda r: r[s.TIMESTAMP])
-    frame = s.conform(pd.DataFrame(rows))
-    frame.attrs[s.ATTR_SOURCES] = ["tiny.jsonl"]
-    return frame
+def build_explorer_frame() -> pd.DataFrame:
+    """Three signatures (real-looking ids, ``raw`` and ``params``) on two services over 3.5 minutes."""
+    return conformed(explorer_rows(), sources=["tiny.jsonl"])
 
 
 def build_facts_frames() -> dict[str, pd.DataFrame]:

@@ -14,8 +14,8 @@ from .frames import XSS_IMG, XSS_SCRIPT
 
 
 @pytest.fixture()
-def app(tiny_frame, tiny_facts) -> Explorer:
-    return Explorer(ExplorerModel(tiny_frame, facts=tiny_facts))
+def app(explorer_frame, explorer_facts) -> Explorer:
+    return Explorer(ExplorerModel(explorer_frame, facts=explorer_facts))
 
 
 def _selected_trace(app: Explorer):
@@ -89,9 +89,9 @@ def test_merge_and_split_need_a_selection(app):
     assert app.rules_status.value.startswith("not written")
 
 
-def test_merge_and_split_are_appended_to_the_rules_file(tiny_frame, tiny_facts, tmp_path):
+def test_merge_and_split_are_appended_to_the_rules_file(explorer_frame, explorer_facts, tmp_path):
     rules_file = tmp_path / "triage-rules.toml"
-    app = Explorer(ExplorerModel(tiny_frame, facts=tiny_facts), rules=rules_file)
+    app = Explorer(ExplorerModel(explorer_frame, facts=explorer_facts), rules=rules_file)
     app.choose("00000000b002")
     # The "split on" choices are the selected signature's wildcard values.
     values = [value for _, value in app.split_value.options]
@@ -110,7 +110,7 @@ def test_merge_and_split_are_appended_to_the_rules_file(tiny_frame, tiny_facts, 
     assert rules[1].signatures == ("00000000b002", "00000000a001")
     # The split rule's pattern picks exactly the message with that wildcard value.
     pattern = re.compile(rules[0].message[0])
-    hits = [m for m in tiny_frame[s.MESSAGE] if pattern.search(m)]
+    hits = [m for m in explorer_frame[s.MESSAGE] if pattern.search(m)]
     assert hits == [f"Invalid thread title rejected: {XSS_IMG}"]
 
 
@@ -124,18 +124,18 @@ def test_the_current_view_becomes_evidence(app):
     assert evidence.note == "hostile titles (filters: severity>=WARNING user=u3)"
 
 
-def test_table_is_paged_and_choose_turns_to_the_page(tiny_frame, tiny_facts):
+def test_table_is_paged_and_choose_turns_to_the_page(explorer_frame, explorer_facts):
     import pandas as pd
 
     from triage.notebook._explorer import PAGE_ROWS
 
     extra = []
     for i in range(2 * PAGE_ROWS):  # many small signatures
-        row = tiny_frame.iloc[0].copy()
+        row = explorer_frame.iloc[0].copy()
         row[s.SIGNATURE], row[s.TEMPLATE] = f"00000000f{i:03d}", f"filler {i} <*>"
         extra.append(row)
-    frame = pd.concat([tiny_frame, pd.DataFrame(extra)], ignore_index=True).sort_values(s.TIMESTAMP)
-    app = Explorer(ExplorerModel(frame, facts=tiny_facts, max_rows=None))
+    frame = pd.concat([explorer_frame, pd.DataFrame(extra)], ignore_index=True).sort_values(s.TIMESTAMP)
+    app = Explorer(ExplorerModel(frame, facts=explorer_facts, max_rows=None))
     assert app.table.value.count("<tr class=") == PAGE_ROWS and len(app.select.options) == PAGE_ROWS
     assert app.page_label.value == f"signatures 1–{PAGE_ROWS} of {2 * PAGE_ROWS + 3}"
     last = app.model.table(limit=None)[s.SIGNATURE].iloc[-1]

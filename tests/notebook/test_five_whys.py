@@ -19,10 +19,10 @@ from .frames import XSS_IMG, XSS_SCRIPT
 
 
 @pytest.fixture()
-def worksheet(tiny_frame, tiny_facts) -> FiveWhys:
+def worksheet(explorer_frame, explorer_facts) -> FiveWhys:
     """A worksheet on the hand-built frame (the problem built from hand-made analysis outputs)."""
-    ws = FiveWhys(_problem(tiny_frame, "00000000a001", tiny_facts), source="tiny.jsonl")
-    ws.frame = tiny_frame
+    ws = FiveWhys(_problem(explorer_frame, "00000000a001", explorer_facts), source="tiny.jsonl")
+    ws.frame = explorer_frame
     return ws
 
 
@@ -77,8 +77,8 @@ def test_save_and_reopen_to_continue(worksheet, tmp_path):
         FiveWhys.from_dict({"format": "something else"})
 
 
-def test_markdown_escapes_log_text_and_flags_missing_evidence(tiny_frame):
-    ws = FiveWhys(_problem(tiny_frame, "00000000b002", SignatureFacts()))
+def test_markdown_escapes_log_text_and_flags_missing_evidence(explorer_frame):
+    ws = FiveWhys(_problem(explorer_frame, "00000000b002", SignatureFacts()))
     ws.why(1, "titles are *user input* <b>unchecked</b>", Evidence("entry", XSS_IMG, "see `raw`"))
     ws.fix_plan = "validate titles\nescape on output"
     text = ws.to_markdown()

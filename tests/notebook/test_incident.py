@@ -15,8 +15,8 @@ REDIS = "Redis ping test failed: asyncio.run() cannot be called from a running e
 
 
 @pytest.fixture(scope="module")
-def frame(incident_frame_cached) -> pd.DataFrame:
-    return triage.add_users(triage.add_signatures(incident_frame_cached))
+def frame(incident_signed_cached) -> pd.DataFrame:
+    return incident_signed_cached.copy()
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,12 @@ from triage import schema as s
 from triage.notebook._filters import Filters
 from triage.notebook._model import ExplorerModel, bucket_seconds
 
-from .frames import T0, XSS_IMG, XSS_SCRIPT, build_facts_frames, build_tiny_frame
+from .frames import T0, XSS_IMG, XSS_SCRIPT, build_explorer_frame, build_facts_frames
 
 
 @pytest.fixture()
-def model(tiny_frame, tiny_facts) -> ExplorerModel:
-    return ExplorerModel(tiny_frame, facts=tiny_facts)
+def model(explorer_frame, explorer_facts) -> ExplorerModel:
+    return ExplorerModel(explorer_frame, facts=explorer_facts)
 
 
 def _oracle(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
@@ -119,7 +119,7 @@ def test_unknown_signature_has_no_rows(model):
     text=st.sampled_from(["", "redis", "REJECTED", "<script", "status: 200"]),
 )
 def test_table_matches_pandas_for_any_filters(start, length, severity, services, users, text):
-    frame = build_tiny_frame()
+    frame = build_explorer_frame()
     facts = build_facts_frames()
     from triage.analysis.facts import SignatureFacts
 
@@ -153,12 +153,12 @@ def test_severity_filter_uses_the_effective_severity():
     assert sorted(model.table()[s.SIGNATURE]) == ["gw", "tb"]
 
 
-def test_opens_sorted_by_priority_with_problems_first(tiny_frame):
+def test_opens_sorted_by_priority_with_problems_first(explorer_frame):
     import triage
 
-    model = ExplorerModel(tiny_frame)  # facts (the summary) computed from the frame
+    model = ExplorerModel(explorer_frame)  # facts (the summary) computed from the frame
     table = model.table(limit=None)
-    summary = triage.summarize(tiny_frame)
+    summary = triage.summarize(explorer_frame)
     problems = [str(x) for x in summary.loc[summary[s.PROBLEM], s.SIGNATURE]]
     assert problems and table[s.SIGNATURE].tolist()[: len(problems)] == problems
     assert not table[s.PROBLEM].iloc[len(problems):].any()

@@ -96,7 +96,7 @@ def _recent(entries: list[dict], *, end: pd.Timestamp) -> list[dict]:
 
 
 def test_cloud_logging_notebook_reads_the_api_and_saves_a_sample(incident_path, tmp_path):
-    from tests.servers.cloud_logging import FakeCloudLogging
+    from tests.support.cloud_logging import FakeCloudLogging
 
     with gzip.open(incident_path, "rt", encoding="utf-8") as f:
         entries = _recent([orjson.loads(line) for line in f], end=pd.Timestamp.now(tz="UTC"))

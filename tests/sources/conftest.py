@@ -1,4 +1,5 @@
-"""Helpers for the loader tests: build realistic LogEntry dicts and write them to real files."""
+"""Fixtures for the loader tests: LogEntry dicts written to real files, and the fake Cloud Logging server with a
+no-wait retry policy (for the Cloud Logging reader and the samples read through it)."""
 
 from __future__ import annotations
 
@@ -7,28 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from google.api_core import retry as gretry
 
+from tests.support.cloud_logging import FakeCloudLogging
+from tests.support.entries import make_entry
+from triage.sources._cloud import pages as _cloud_pages
 
-def make_entry(i: int, **fields) -> dict:
-    """A Cloud Run LogEntry (API JSON shape), second ``i`` after a fixed start, with ``fields`` overriding."""
-    entry = {
-        "insertId": f"id{i:06d}",
-        "timestamp": f"2025-09-09T01:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}123Z",
-        "receiveTimestamp": f"2025-09-09T01:{i // 60 % 60:02d}:{i % 60:02d}.900000000Z",
-        "severity": "INFO",
-        "logName": "projects/p/logs/run.googleapis.com%2Fstdout",
-        "resource": {"type": "cloud_run_revision",
-                     "labels": {"service_name": f"svc{i % 3}", "revision_name": f"svc{i % 3}-0001-abc",
-                                "location": "us-central1", "project_id": "p"}},
-        "labels": {"instanceId": f"inst{i % 2}"},
-        "textPayload": f"message number {i}",
-    }
-    for key, value in fields.items():
-        if value is None:
-            entry.pop(key, None)
-        else:
-            entry[key] = value
-    return entry
+__all__ = ["make_entry"]  # re-exported: test_fast_path imports it from here
 
 
 @pytest.fixture()
@@ -59,3 +45,16 @@ def write_array(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture()
+def cloud_server():
+    """A started :class:`FakeCloudLogging` (project ``demo``), stopped after the test."""
+    with FakeCloudLogging(project="demo") as server:
+        yield server
+
+
+@pytest.fixture()
+def no_wait_retry() -> gretry.Retry:
+    """The production retry predicate with zero back-off, so retry tests never sleep."""
+    return _cloud_pages.DEFAULT_RETRY.with_delay(initial=0.0, maximum=0.0).with_timeout(30.0)

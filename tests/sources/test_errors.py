@@ -11,10 +11,9 @@ import warnings
 import pytest
 
 import triage
+from tests.support.entries import make_entry
 from triage import schema as s
 from triage.sources._frame.collector import ATTR_FRAGMENTS, frame_from_entries
-
-from .conftest import make_entry
 
 
 def _lines(*records) -> bytes:

@@ -12,9 +12,8 @@ import orjson
 import pytest
 
 import triage
+from tests.support.entries import make_entry
 from triage import schema as s
-
-from .conftest import make_entry
 
 SUFFIXES = ("x.jsonl", "x.jsonl.gz", "x.json", "x.csv", "x.log")
 HOSTILE_VALUES = ["²", "9" * 5000, "now", None, [], {}, "\x00\x1b[31m", 1e308, -1, True, "\ud800",

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import orjson
-import pytest
 
 from triage import schema as s
 from triage.sources._frame.collector import ATTR_FRAGMENTS
 from triage.sources._frame.tracebacks import FRAGMENTS
-
-
-@pytest.fixture(autouse=True)
-def _needs_incident(incident_path):
-    if not incident_path.exists():
-        pytest.skip("the bundled incident has not been generated yet")
 
 
 def test_incident_loads_cleanly(incident_frame):

@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import triage
+from tests.support.entries import make_entry
 from triage import schema as s
-
-from .conftest import make_entry
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 _good = st.builds(lambda text, sev: {"textPayload": text, "severity": sev},

@@ -251,7 +251,7 @@ class Explorer:
     def _report(self, action) -> None:
         try:
             self.rules_status.value = action()
-        except (ValueError, OSError, NotImplementedError) as error:
+        except (ValueError, OSError) as error:
             self.rules_status.value = f"not written: {error}"
 
     # --- actions ----------------------------------------------------------------------------

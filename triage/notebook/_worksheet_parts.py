@@ -9,14 +9,15 @@ import math
 import pandas as pd
 
 from triage.analysis.poisson import ALPHA
+from triage.options import EVIDENCE_KINDS, EvidenceKind
 from triage.units import duration
 
-__all__ = ["CHART_NAMES", "EVIDENCE_KINDS", "FORMAT_VERSION", "Evidence", "Problem", "Verification", "Why"]
+__all__ = ["CHART_NAMES", "EVIDENCE_KINDS", "EvidenceKind", "FORMAT_VERSION", "Evidence", "Problem", "Verification",
+           "Why"]
 
 #: The charts a worksheet's evidence may name, each drawn for the worksheet's signature alone (its own bursts and
 #: deploys; no other signature). An allow-list: a shared worksheet names a chart, never a function to call.
 CHART_NAMES = ("frequency", "users", "periodicity", "revisions", "severity", "cascade")
-EVIDENCE_KINDS = ("signature", "chart", "filter", "entry", "revision", "cascade", "note")
 FORMAT_VERSION = 1
 
 
@@ -28,7 +29,7 @@ class Evidence:
     such as ``"frequency"``, a filter such as ``"severity>=ERROR service=api"``, an insert id...).
     """
 
-    kind: str
+    kind: EvidenceKind
     reference: str
     note: str = ""
 

@@ -22,6 +22,7 @@ import ipywidgets as widgets
 
 from triage.notebook import _html
 from triage.notebook._worksheet_parts import EVIDENCE_KINDS, Evidence
+from triage.options import EvidenceKind
 
 if TYPE_CHECKING:
     from triage.notebook._five_whys import FiveWhys
@@ -87,7 +88,7 @@ class WorksheetForm:
             self.ws.whys[index].answer = value
         return set_answer
 
-    def add_evidence(self, number: int, kind: str, reference: str, note: str = "") -> None:
+    def add_evidence(self, number: int, kind: EvidenceKind, reference: str, note: str = "") -> None:
         """Link evidence to why ``number`` (1..5) and redraw."""
         try:
             self.ws.link(number, Evidence(kind, reference.strip(), note.strip()))

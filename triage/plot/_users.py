@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from triage import schema as s
 from triage.analysis.prepare import with_signatures, with_users
 from triage.escape import plotly_text
+from triage.options import USERS_KINDS, UsersKind
 from triage.plot._builder import build
 from triage.plot._data import legend_label, template_map, top_signatures
 from triage.plot.style import HOVER_CHARS, signature_colors
@@ -26,7 +27,7 @@ def users(
     *,
     top: int | None = 10,
     signatures: Iterable[str] | None = None,
-    kind: str = "bar",
+    kind: UsersKind = "bar",
     top_users: int = 20,
     title: str | None = None,
     height: int | None = None,
@@ -53,8 +54,8 @@ def users(
         For ``"bar"``, one horizontal bar trace per signature (``meta`` = signature, ``x`` = distinct users);
         for ``"heatmap"``, one heatmap trace (``z`` = events, rows users, columns signatures).
     """
-    if kind not in ("bar", "heatmap"):
-        raise ValueError(f"kind must be 'bar' or 'heatmap', not {kind!r}")
+    if kind not in USERS_KINDS:
+        raise ValueError(f"kind must be one of {USERS_KINDS}, not {kind!r}")
     logs = with_users(with_signatures(frame))
     keep = top_signatures(logs, top=top, signatures=signatures)
     logs = logs[logs[s.SIGNATURE].isin(keep)]

@@ -13,15 +13,15 @@ import plotly.graph_objects as go
 
 from triage.errors import TriageError
 from triage.files import replace_into, staging
+from triage.options import EXPORT_FORMATS as FORMATS
+from triage.options import IMAGE_FORMATS, ExportFormat, ImageFormat
 from triage.plot.style import HEIGHT, WIDTH
 
 __all__ = [
-    "browser", "CHROMIUM_HINT", "ChromiumMissing", "export", "Figures", "FORMATS", "IMAGE_FORMATS",
-    "KALEIDO_OPTIONS"
+    "browser", "CHROMIUM_HINT", "ChromiumMissing", "export", "ExportFormat", "Figures", "FORMATS", "IMAGE_FORMATS",
+    "ImageFormat", "KALEIDO_OPTIONS"
 ]
 
-IMAGE_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
-FORMATS = (*IMAGE_FORMATS, "html")
 #: Kaleido options: no MathJax (it would come from a CDN; triage never typesets LaTeX).
 KALEIDO_OPTIONS = {"mathjax": False}
 
@@ -53,7 +53,7 @@ def export(
     figures: Figures,
     path: str | Path,
     *,
-    formats: Iterable[str] | None = None,
+    formats: Iterable[ExportFormat] | None = None,
     width: int | None = None,
     height: int | None = None,
     scale: float = 1.0,

@@ -20,6 +20,7 @@ from triage.analysis.deploys import revision_switches, short_revision, short_rev
 from triage.analysis.prepare import with_signatures, with_users
 from triage.escape import markdown_code, markdown_text, shorten
 from triage.files import safe_dir, write_atomic
+from triage.options import ExportFormat
 from triage.plot.style import VERDICT_COLORS, signature_colors
 from triage.postmortem._export import ChromiumMissing, export
 from triage.postmortem._links import logs_explorer_url
@@ -52,7 +53,7 @@ def report(
     signatures: Iterable[str] | None = None,
     top: int = 10,
     freq: str = "1min",
-    formats: Iterable[str] = ("png", "svg"),
+    formats: Iterable[ExportFormat] = ("png", "svg"),
     interactive: bool = True,
 ) -> Path:
     """Write a postmortem bundle for ``frame`` into ``out_dir`` and return the path of ``report.html``.

@@ -8,15 +8,15 @@ from typing import NamedTuple
 import pandas as pd
 from sqlglot import exp
 
+from triage.options import ENGINES, Engine
 from triage.remote import _bigquery, _duckdb
 from triage.remote._aggregate import query, source_table
 from triage.remote._dialects import render
 from triage.remote._extract import fields
 from triage.remote._finalize import finalize
 
-__all__ = ["ENGINES", "PLACEHOLDER_TABLE", "RemoteSummary", "sql", "summarize_remote"]
+__all__ = ["Engine", "ENGINES", "PLACEHOLDER_TABLE", "RemoteSummary", "sql", "summarize_remote"]
 
-ENGINES = ("duckdb", "bigquery")
 #: What ``sql("bigquery")`` reads when no table is named (a log sink's table, to be edited).
 PLACEHOLDER_TABLE = "PROJECT.DATASET.TABLE"
 
@@ -77,7 +77,7 @@ def _run_duckdb(source, con, *, freq: str, by: str | None, dedupe: bool) -> tupl
 
 
 def summarize_remote(source, *, freq: str = "1min", by: str | None = None, top: int | None = None,
-                     engine: str | None = None, dedupe: bool = True, con=None, client=None,
+                     engine: Engine | None = None, dedupe: bool = True, con=None, client=None,
                      project: str | None = None, location: str | None = None, dry_run: bool = False,
                      max_bytes: int | None = None, memory_limit: str | None = None):
     """Summarise logs where they live — files through DuckDB, a table in BigQuery — pulling only aggregates.
@@ -163,7 +163,7 @@ def summarize_remote(source, *, freq: str = "1min", by: str | None = None, top: 
     return RemoteSummary(summary, timeline, text, scanned)
 
 
-def sql(target: str = "bigquery", source=None, *, freq: str = "1min", by: str | None = None,
+def sql(target: Engine = "bigquery", source=None, *, freq: str = "1min", by: str | None = None,
         dedupe: bool = True, pretty: bool = True) -> str:
     """The query :func:`summarize_remote` runs, pretty-printed, to read or paste (e.g. into Log Analytics).
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,17 +304,37 @@ def append_rule(path: str | Path, rule: Rule) -> None:
     Rules.load(path)  # fail loudly if the file no longer parses
 
 
+def _checked(path: str | Path, rule: Rule) -> Rule:
+    """A new rule is checked, with the file it joins, before a byte is written (a bad rule leaves the file as it was):
+    a one-line printable name, the existing file readable, and the result within :data:`MAX_RULES_BYTES`."""
+    if rule.name != rule.name.strip() or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in rule.name):
+        raise RulesError(f"rule {rule.name!r}: a name is one line of text (no control or format characters), "
+                         "without surrounding spaces")
+    path = Path(path)
+    if path.exists():
+        Rules.load(path)
+        if path.stat().st_size + len(_toml_rule(rule).encode()) + 1 > MAX_RULES_BYTES:
+            raise RulesError(f"{path}: adding rule {rule.name!r} would make it more than {MAX_RULES_BYTES:,} bytes")
+    return rule
+
+
 def add_merge_rule(path: str | Path, name: str, signatures_or_patterns: Iterable[str]) -> Rule:
     """Append a merge rule: 12-hex items are signatures, anything else a message regex."""
     items = list(signatures_or_patterns)
-    rule = Rule("merge", name, message=tuple(i for i in items if not _SIGNATURE.match(i)),
-                signatures=tuple(i for i in items if _SIGNATURE.match(i)))
+    for item in items:  # a signature in capitals would silently become a regex matching nothing
+        if not isinstance(item, str) or not item or (_SIGNATURE.match(item.lower()) and not _SIGNATURE.match(item)):
+            raise RulesError(f"rule {name!r}: {item!r} is neither a signature (12 lowercase hex) nor a message regex")
+    rule = _checked(path, Rule("merge", name, message=tuple(i for i in items if not _SIGNATURE.match(i)),
+                               signatures=tuple(i for i in items if _SIGNATURE.match(i))))
     append_rule(path, rule)
     return rule
 
 
 def add_split_rule(path: str | Path, name: str, pattern: str, **conditions: str) -> Rule:
     """Append a split rule: messages matching ``pattern`` (and any logger/service/exception regexes)."""
-    rule = Rule("split", name, message=(pattern,), **{k: _strings(v, k) for k, v in conditions.items()})
-    append_rule(path, rule)
+    if set(conditions) - {"logger", "service", "exception"}:
+        raise RulesError(f"rule {name!r}: conditions are logger, service and exception, not {sorted(conditions)}")
+    rule = Rule("split", name, message=_strings(pattern, "message"),
+                **{k: _strings(v, k) for k, v in conditions.items()})
+    append_rule(path, _checked(path, rule))
     return rule

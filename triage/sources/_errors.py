@@ -8,10 +8,10 @@ import pandas as pd
 
 from triage import schema as s
 from triage.errors import TriageError
+from triage.options import ERRORS_MODES, ErrorsMode
 
-__all__ = ["check_errors_mode", "ERRORS_MODES", "LoadError", "RejectedRecords", "Rejects"]
+__all__ = ["check_errors_mode", "ERRORS_MODES", "ErrorsMode", "LoadError", "RejectedRecords", "Rejects"]
 
-ERRORS_MODES = ("raise", "report")
 
 
 class LoadError(TriageError, ValueError):
@@ -40,11 +40,11 @@ class LoadError(TriageError, ValueError):
         super().__init__(f"{where}: {reason}")
 
 
-def check_errors_mode(errors: str) -> str:
+def check_errors_mode(errors: str) -> ErrorsMode:
     """Validate the ``errors=`` argument shared by every loader."""
     if errors not in ERRORS_MODES:
         raise ValueError(f"errors must be one of {ERRORS_MODES}, not {errors!r}")
-    return errors
+    return errors  # type: ignore[return-value]  # checked just above
 
 
 class RejectedRecords(pd.DataFrame):
@@ -84,7 +84,7 @@ class Rejects:
     [{'line': 2, 'reason': 'invalid JSON'}]
     """
 
-    def __init__(self, errors: str = "raise"):
+    def __init__(self, errors: ErrorsMode = "raise"):
         self.errors = check_errors_mode(errors)
         self._rows: list[tuple[str, int | None, str]] = []
         self._first_unit = "line"

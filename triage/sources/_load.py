@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from triage.options import ErrorsMode, LoadFormat
 from triage.sources._errors import LoadError, check_errors_mode
 from triage.sources._frame.collector import Collector
 from triage.sources._readers import binary as _read
@@ -22,11 +23,12 @@ __all__ = ["expand", "load"]
 def load(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     *,
-    format: str | None = None,
-    errors: str = "raise",
+    format: LoadFormat | None = None,
+    errors: ErrorsMode = "raise",
     pattern: str | None = None,
     max_line_bytes: int = _read.DEFAULT_MAX_LINE_BYTES,
     max_bytes: int | None = _read.DEFAULT_MAX_BYTES,
+    max_document_bytes: int | None = _read.DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> pd.DataFrame:
     """Read log files into one log frame (see :mod:`triage.schema`).
 
@@ -51,9 +53,13 @@ def load(
     max_line_bytes : int
         A longer line is rejected rather than read.
     max_bytes : int or None
-        The most bytes one file may hold once decompressed (default 16 GiB; a JSON document, parsed whole,
-        at most 256 MiB): past it the load stops with :class:`LoadError` whatever ``errors`` says, so that a
-        small compressed file cannot take the kernel's memory or hours. ``None``: no limit.
+        The most bytes one file may hold once decompressed (default 16 GiB): past it the load stops with
+        :class:`LoadError` whatever ``errors`` says, so that a small compressed file cannot take the kernel's
+        memory or hours. ``None``: no limit.
+    max_document_bytes : int or None
+        The same for a JSON document (an array or pasted entries, parsed whole into Python objects several
+        times its size; default 256 MiB); JSON Lines, CSV and text are streamed and only ``max_bytes``
+        applies. ``None``: only ``max_bytes``.
 
     Returns
     -------
@@ -80,7 +86,7 @@ def load(
         raise ValueError(f"format must be one of {_detect.FORMATS} or None, not {format!r}")
     files = expand(paths)
     collector = Collector(errors)
-    with _read.limits(max_bytes):
+    with _read.limits(max_bytes, max_document_bytes):
         for path in files:
             with _sample_check(path):
                 _read_file(path, collector, format=format, pattern=pattern, max_line_bytes=max_line_bytes)

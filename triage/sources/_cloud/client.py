@@ -16,6 +16,7 @@ import pandas as pd
 from google.api_core import retry as gretry
 from tqdm.auto import tqdm
 
+from triage.options import CloudOrder, ErrorsMode
 from triage.schema import ATTR_QUERY
 from triage.sources._cloud import pages as _cloud_pages
 from triage.sources._cloud.errors import CloudLoggingError, annotate_interrupt, describe, interrupt_after
@@ -41,13 +42,14 @@ def read_cloud_logging(
     limit: int | None = None,
     page_size: int = 1000,
     page_token: str | None = None,
-    order: str = "asc",
-    errors: str = "raise",
+    order: CloudOrder = "asc",
+    errors: ErrorsMode = "raise",
     client: Any = None,
     retry: gretry.Retry | None = None,
     progress: bool = True,
     now: Callable[[], datetime] = _utc_now,
     timeout: float | None = 3600.0,
+    read_timeout: float = _cloud_pages.READ_TIMEOUT,
 ) -> pd.DataFrame:
     """Read entries from the Cloud Logging API into a log frame.
 
@@ -88,6 +90,9 @@ def read_cloud_logging(
     timeout : float or None
         Seconds the whole read may take (default an hour; None: no limit). Past it, the read stops with
         ``CloudLoggingError`` holding what was read, even inside a response that trickles in.
+    read_timeout : float
+        Seconds to wait for the next bytes of a response (default 60) before the request counts as stalled and
+        is retried.
 
     Returns
     -------
@@ -132,6 +137,8 @@ def read_cloud_logging(
         raise ValueError(f"page_size must be >= 1, got {page_size}")
     if timeout is not None and not timeout > 0:
         raise ValueError(f"timeout must be > 0 or None, got {timeout!r}")
+    if not read_timeout > 0:
+        raise ValueError(f"read_timeout must be > 0, got {read_timeout!r}")
     deadline = None if timeout is None else time.monotonic() + timeout
     text, window = compose(filter, service=service, min_severity=min_severity, freshness=freshness, start=start,
                            end=end, resource_type=resource_type, now=now)
@@ -164,7 +171,8 @@ def read_cloud_logging(
         for entries, next_token in _cloud_pages.pages(
                 client, resource_names=[f"projects/{project}"], filter=text, order_by=_ORDERS[order],
                 page_size=page_size, page_token=token, limit=limit,
-                retry=retry or _cloud_pages.DEFAULT_RETRY, on_retry=on_retry, deadline=deadline):
+                retry=retry or _cloud_pages.DEFAULT_RETRY, on_retry=on_retry, deadline=deadline,
+                read_timeout=read_timeout):
             with interrupt_after():  # a page is added whole, and the token moves with it
                 collector.add_many(src, ((read + i, entry, None) for i, entry in enumerate(entries)))
                 read += len(entries)

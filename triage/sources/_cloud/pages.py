@@ -19,6 +19,7 @@ with the pages read so far and the token to resume from.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -81,13 +82,15 @@ def pages(
     retry: gretry.Retry = DEFAULT_RETRY,
     on_retry: Callable[[Exception], None] | None = None,
     deadline: float | None = None,
+    read_timeout: float = READ_TIMEOUT,
 ) -> Iterator[Page]:
     """Yield ``(entries, next_page_token)`` per page until the results or ``limit`` run out.
 
     The last page's request asks only for what ``limit`` leaves, so the next token never skips entries.
-    ``deadline`` is a :func:`time.monotonic` instant past which no request starts and no response is read on.
+    ``deadline`` is a :func:`time.monotonic` instant past which no request starts and no response is read on;
+    ``read_timeout`` the seconds to wait for a response's next bytes before the request is retried.
     """
-    request = retry(_request, on_error=on_retry)
+    request = retry(functools.partial(_request, read_timeout=read_timeout), on_error=on_retry)
     token = page_token
     remaining = limit
     seen: set[str] = {token} if token else set()
@@ -123,13 +126,13 @@ def _check_deadline(deadline: float | None) -> None:
         raise ReadDeadline("the read's deadline passed (timeout= of read_cloud_logging)")
 
 
-def _request(client: Any, body: dict, deadline: float | None = None) -> Page:
+def _request(client: Any, body: dict, deadline: float | None = None, *, read_timeout: float = READ_TIMEOUT) -> Page:
     """One ``entries:list`` call: the page's entries and next token, or an exception to retry or report."""
     _check_deadline(deadline)
     connection = client._connection
     headers = {**connection.extra_headers, "Accept-Encoding": "gzip", "Content-Type": "application/json",
                "User-Agent": connection.user_agent, "X-Goog-API-Client": connection.user_agent}
-    read = READ_TIMEOUT if deadline is None else max(min(READ_TIMEOUT, deadline - time.monotonic()), 0.001)
+    read = read_timeout if deadline is None else max(min(read_timeout, deadline - time.monotonic()), 0.001)
     response = connection.http.request(method="POST", url=connection.build_api_url("/entries:list"),
                                        data=orjson.dumps(body), headers=headers, stream=True,
                                        timeout=(min(CONNECT_TIMEOUT, read), read))

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from triage import schema as s
+from triage.options import ErrorsMode
 from triage.sources._errors import LoadError, Rejects
 from triage.sources._frame import columns as _columns
 from triage.sources._frame import dedupe as _dedupe
@@ -41,7 +42,7 @@ ROW_TYPE = pa.struct([(name, _TYPES.get(name, pa.large_string())) for name in NA
 class Collector:
     """Accumulates rows from one or more sources, then builds one log frame."""
 
-    def __init__(self, errors: str = "raise"):
+    def __init__(self, errors: ErrorsMode = "raise"):
         self.rejects = Rejects(errors)
         self.sources: list[str] = []
         self._units: list[str] = []
@@ -185,7 +186,7 @@ def _where(collector: Collector, position: int) -> str:
     return str(LoadError(collector.sources[src], None if line < 0 else line, "", unit=collector._units[src]))[:-2]
 
 
-def frame_from_entries(entries: Iterable[dict], *, source: str, errors: str = "raise") -> pd.DataFrame:
+def frame_from_entries(entries: Iterable[dict], *, source: str, errors: ErrorsMode = "raise") -> pd.DataFrame:
     """LogEntry dicts (Cloud Logging API JSON shape, camelCase) → the log frame.
 
     Parameters

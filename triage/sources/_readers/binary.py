@@ -30,9 +30,14 @@ DEFAULT_MAX_LINE_BYTES = 10 * 2**20
 #: one repeated byte inflates to 6 GB). ``triage.load(max_bytes=...)``; None: no limit.
 DEFAULT_MAX_BYTES = 16 * 2**30
 #: A JSON document (an array, not JSON Lines) is parsed whole, into Python objects several times its size.
+#: ``triage.load(max_document_bytes=...)``; None: only ``max_bytes`` applies.
 DEFAULT_MAX_DOCUMENT_BYTES = 2**28
 
 _max_bytes: contextvars.ContextVar[int | None] = contextvars.ContextVar("triage_max_bytes", default=DEFAULT_MAX_BYTES)
+_max_document_bytes: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "triage_max_document_bytes", default=DEFAULT_MAX_DOCUMENT_BYTES)
+
+
 class _Digest(Protocol):
     """What :func:`hashing` feeds: a ``hashlib`` object, or anything with ``update()``."""
 
@@ -46,24 +51,29 @@ _digest: contextvars.ContextVar[tuple[Path, _Digest] | None] = contextvars.Conte
 class TooLarge(LoadError):
     """A file holds (or inflates to) more than the limit: the load stops (whatever ``errors=`` says)."""
 
-    def __init__(self, path: Path, limit: int, what: str):
-        if limit == DEFAULT_MAX_DOCUMENT_BYTES:
-            how = ("the limit for a JSON document, parsed whole; convert it to JSON Lines, read as a stream: "
-                   "jq -c '.[]'")
+    def __init__(self, path: Path, limit: int, what: str, *, document: bool = False):
+        self.limit, self.what = limit, what
+        if document:
+            how = (f"the limit for a JSON document, parsed whole, max_document_bytes={limit}; convert it to JSON "
+                   "Lines, read as a stream: jq -c '.[]'")
         else:
             how = f"the limit, max_bytes={limit}; a compression bomb? To read it anyway pass a larger max_bytes="
         super().__init__(str(path), None, f"more than {limit:,} bytes {what} ({how})")
 
 
 @contextmanager
-def limits(max_bytes: int | None) -> Iterator[None]:
-    """Apply ``max_bytes`` to the files read in this context (and the reader threads it starts)."""
-    if max_bytes is not None and max_bytes < 0:
-        raise ValueError(f"max_bytes must be >= 0 or None, got {max_bytes}")
+def limits(max_bytes: int | None, max_document_bytes: int | None = DEFAULT_MAX_DOCUMENT_BYTES) -> Iterator[None]:
+    """Apply ``max_bytes`` (any file) and ``max_document_bytes`` (a JSON document, parsed whole) to the files
+    read in this context (and the reader threads it starts)."""
+    for name, value in (("max_bytes", max_bytes), ("max_document_bytes", max_document_bytes)):
+        if value is not None and value < 0:
+            raise ValueError(f"{name} must be >= 0 or None, got {value}")
     token = _max_bytes.set(max_bytes)
+    document_token = _max_document_bytes.set(max_document_bytes)
     try:
         yield
     finally:
+        _max_document_bytes.reset(document_token)
         _max_bytes.reset(token)
 
 
@@ -239,21 +249,24 @@ _TRUNCATED = EOFError("compressed file ended before the end-of-stream marker was
 def read_all(path: Path) -> tuple[bytes, Unreadable | None]:
     """The whole (decompressed) content, and what went wrong if the compression is broken part-way.
 
-    At most :data:`DEFAULT_MAX_DOCUMENT_BYTES` (or the smaller ``max_bytes`` of the load): more raises
-    :class:`TooLarge`.
+    At most the load's ``max_document_bytes`` (or its smaller ``max_bytes``): more raises :class:`TooLarge`.
     """
-    limit = _max_bytes.get()
-    token = _max_bytes.set(DEFAULT_MAX_DOCUMENT_BYTES if limit is None else min(limit, DEFAULT_MAX_DOCUMENT_BYTES))
+    limit, document = _max_bytes.get(), _max_document_bytes.get()
+    smaller = document is not None and (limit is None or document <= limit)
+    token = _max_bytes.set(document if smaller else limit)
     try:
-        f = open_binary(path)
+        with open_binary(path) as f:
+            try:
+                data = f.read()
+            except _READ_ERRORS as exc:
+                return b"", _unreadable(exc)
+            return data, (_unreadable(_TRUNCATED) if getattr(f, "truncated", False) else None)
+    except TooLarge as error:
+        if smaller:  # say which limit stopped it, and how to read the file anyway
+            raise TooLarge(path, error.limit, error.what, document=True) from None
+        raise
     finally:
         _max_bytes.reset(token)
-    with f:
-        try:
-            data = f.read()
-        except _READ_ERRORS as exc:
-            return b"", _unreadable(exc)
-        return data, (_unreadable(_TRUNCATED) if getattr(f, "truncated", False) else None)
 
 
 def head(path: Path, size: int = 65536) -> bytes:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["base_suffix", "detect", "FORMATS"]
+from triage.options import LOAD_FORMATS as FORMATS
+from triage.options import LoadFormat as Format
 
-FORMATS = ("json", "jsonl", "csv", "text")
+__all__ = ["base_suffix", "detect", "Format", "FORMATS"]
+
 _COMPRESSED = (".gz", ".gzip")
-_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv"}
+_BY_SUFFIX: dict[str, Format] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv"}
 # A CSV header naming LogEntry fields (Logs Explorer download) or a log frame's own columns.
 _CSV_HEADER = re.compile(rb"^\s*\"?(?:[\w.@/-]+\"?\s*,\s*\"?)+[\w.@/-]+\"?\s*$")
 _CSV_FIELDS = re.compile(rb"(?i)\b(?:timestamp|textPayload|jsonPayload|severity|insertId|message|logName)\b")
@@ -31,7 +33,7 @@ def _mostly_json_lines(body: bytes, sample: int = 20) -> bool:
     return len(lines) >= 2 and objects * 2 > len(lines)
 
 
-def detect(path: Path, head: bytes) -> str:
+def detect(path: Path, head: bytes) -> Format:
     """One of :data:`FORMATS`.
 
     >>> detect(Path("x.log"), b'[{"timestamp": "2025-01-01T00:00:00Z"}]')

@@ -33,6 +33,7 @@ import orjson
 import pandas as pd
 
 from triage import schema as s
+from triage.options import ErrorsMode
 from triage.sources._errors import LoadError
 from triage.sources._frame import columns as _columns
 from triage.sources._frame.collector import frame_from_entries
@@ -389,7 +390,7 @@ def replay(
     speed: float | None = 60,
     batch: int = 500,
     *,
-    errors: str = "raise",
+    errors: ErrorsMode = "raise",
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[pd.DataFrame]:

@@ -9,8 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 import triage
-
-from .helpers import png_size
+from tests.support.figures import png_size
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 

@@ -7,10 +7,9 @@ import gzip
 import pytest
 
 import triage
+from tests.support.entries import make_entry
 from triage import schema as s
 from triage.sources._samples.sidecar import sidecar
-
-from .conftest import make_entry
 
 
 @pytest.mark.parametrize("name, meta", [("x.jsonl.gz", "x.meta.json"), ("a.b.json", "a.b.meta.json"),

@@ -8,9 +8,8 @@ import orjson
 import pytest
 
 import triage
+from tests.support.entries import KEY
 from triage.sources._samples.redact import redact_entries
-
-from .entries import KEY
 
 TS = "2025-09-09T00:00:00Z"
 PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----"

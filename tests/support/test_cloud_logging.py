@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from google.api_core import exceptions as gexc
 
-from tests.servers._filter import FilterError, compile_filter
-from tests.servers.cloud_logging import FakeCloudLogging
+from tests.support._filter import FilterError, compile_filter
+from tests.support.cloud_logging import FakeCloudLogging
 
 E1 = {"timestamp": "2025-09-09T01:00:00Z", "severity": "ERROR", "textPayload": "db timeout",
       "resource": {"type": "cloud_run_revision", "labels": {"service_name": "api"}}}

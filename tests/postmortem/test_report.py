@@ -9,10 +9,9 @@ import markdown_it
 import pytest
 
 import triage
+from tests.support.figures import png_size
+from tests.support.frames import XSS, XSS_SCRIPT, build_tiny_frame
 from triage import schema as s
-
-from .conftest import XSS, XSS_SCRIPT, build_tiny_frame
-from .helpers import png_size
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_browser")]
 
@@ -74,7 +73,7 @@ def test_markdown_lists_top_signatures_cascades_and_verdicts(bundle):
 
 
 def test_html_report_in_a_browser(bundle):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
     dialogs = []
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 
 import triage
+from tests.support.entries import KEY, OTHER_KEY, entries, entry
 from triage import schema as s
 from triage.sources._samples.sample import verify_sample
-
-from .entries import KEY, OTHER_KEY, entries, entry
 
 WINDOW = {"start": "2025-09-09T01:00:00Z", "end": "2025-09-09T02:00:00Z"}
 
@@ -138,6 +137,7 @@ def test_the_bytes_parsed_are_the_bytes_checked(tmp_path, monkeypatch):
     sample = triage.save_sample(entries(5), tmp_path / "x.jsonl.gz")
     opened = []
     real = _read._open_raw
+    # A spy on the one function that opens files (internal on purpose: what is checked is how often it runs).
     monkeypatch.setattr(_read, "_open_raw", lambda path, limit: opened.append(path) or real(path, limit))
     triage.load(sample)
     assert opened == [sample]

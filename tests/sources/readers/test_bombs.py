@@ -53,11 +53,17 @@ def test_an_uncompressed_file_over_the_limit_is_refused_before_reading(tmp_path)
     assert len(triage.load(path, max_bytes=None)) == 1000
 
 
-def test_a_json_document_has_its_own_smaller_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(_read, "DEFAULT_MAX_DOCUMENT_BYTES", 1 << 20)  # (the message names it)
+def test_a_json_document_has_its_own_smaller_limit(tmp_path):
     path = _gzip(tmp_path / "doc.json.gz", b"[", b" ", 2 << 20, b"]")
-    with pytest.raises(triage.LoadError, match="doc.json.gz: more than 1,048,576 bytes once decompressed"):
-        triage.load(path)
+    with pytest.raises(triage.LoadError, match=r"doc.json.gz: more than 1,048,576 bytes once decompressed "
+                                               r"\(the limit for a JSON document.*max_document_bytes=1048576"):
+        triage.load(path, max_document_bytes=1 << 20)
+    assert triage.load(path, max_document_bytes=None).empty  # only max_bytes then
+    lines = tmp_path / "lines.jsonl"  # streamed: the document limit does not apply
+    lines.write_bytes(ENTRY * ((2 << 20) // len(ENTRY) + 1))
+    assert len(triage.load(lines, max_document_bytes=1 << 20)) > 0
+    with pytest.raises(ValueError, match="max_document_bytes must be >= 0"):
+        triage.load(lines, max_document_bytes=-1)
 
 
 def test_the_sample_check_streams_and_is_bounded_too(tmp_path):
@@ -76,6 +82,7 @@ def test_runs_of_blank_lines_cost_no_row_each_and_keep_line_numbers(tmp_path, mo
 
     calls = []
     real = _jsonl.parse_line
+    # A spy on the per-line parser (internal on purpose: the claim is how often Python work runs, not a result).
     monkeypatch.setattr(_jsonl, "parse_line", lambda line, limit: calls.append(1) or real(line, limit))
     n = 2_000_000
     first = ENTRY if kind.startswith("jsonl") else b"2025-09-09 00:00:00 ERROR boom\n"

@@ -10,10 +10,9 @@ import pytest
 from google.api_core import retry as gretry
 
 import triage
+from tests.support.entries import entries, entry
 from triage import schema as s
 from triage.sources._cloud.client import ATTR_QUERY, CloudLoggingError
-
-from .entries import entries, entry
 
 WINDOW = {"start": "2025-09-09T01:00:00Z", "end": "2025-09-09T02:00:00Z"}
 

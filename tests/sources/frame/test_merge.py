@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 
 import triage
+from tests.support.entries import make_entry
 from triage import schema as s
 from triage.sources._frame.collector import ATTR_FRAGMENTS, frame_from_entries
-
-from .conftest import make_entry
 
 
 def test_overlapping_exports_are_deduplicated(entry, write_jsonl, write_array):
@@ -144,6 +143,7 @@ def test_result_does_not_depend_on_batching(monkeypatch):
 
     entries = [make_entry(i) for i in range(40)][::-1] + _fragments(SPLIT) + [make_entry(i) for i in range(5, 9)]
     whole = frame_from_entries(entries, source="t")
+    # Internal on purpose: the batch size is how rows reach Arrow, not a choice a user makes.
     monkeypatch.setattr(_entries, "BATCH_ROWS", 3)
     batched = frame_from_entries(entries, source="t")
     pd.testing.assert_frame_equal(whole, batched)

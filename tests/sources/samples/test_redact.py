@@ -13,12 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import triage
+from tests.support.entries import KEY, OTHER_KEY, entry
 from triage import schema as s
 from triage.sources._samples.keys import ENV_KEY, LEGACY_ENV_KEY, Key, user_key_path
 from triage.sources._samples.pseudonym import Pseudonymizer
 from triage.sources._samples.redact import redact_entries
-
-from .entries import KEY, OTHER_KEY, entry
 
 GOOGLE_A = "105945141827451681156"
 GOOGLE_B = "101463487227881885914"

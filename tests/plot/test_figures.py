@@ -9,10 +9,22 @@ import pytest
 import triage
 import triage.analysis
 import triage.plot as tp
+from tests.support.figures import raw_markup, strings
+from tests.support.frames import TINY_T0 as T0
+from tests.support.frames import XSS
 from triage import schema as s
 
-from .conftest import T0, XSS, hand_built_chains
-from .helpers import raw_markup, strings
+
+def hand_built_chains(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ``cascades`` output (documented shape) over the tiny frame's signatures, with known links."""
+    templates = frame.drop_duplicates(s.SIGNATURE).set_index(s.SIGNATURE)[s.TEMPLATE]
+    chains = [("sig-user", "sig-timeout", "sig-xss"), ("sig-user", "sig-heartbeat"), ("sig-timeout", "sig-xss")]
+    return pd.DataFrame({
+        s.CHAIN: chains, s.CHAIN_TEMPLATES: [tuple(templates[c] for c in chain) for chain in chains],
+        s.OCCURRENCES: [4, 2, 1], s.FIRST_SIGNATURE: [c[0] for c in chains],
+        s.DESCRIPTION: ["user → timeout → xss", "user → heartbeat", "timeout → xss"],
+        "traces": [["t1"], ["t2"], ["t3"]],
+    })
 
 
 def bars(fig):

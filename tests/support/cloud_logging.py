@@ -16,7 +16,7 @@ Use it from tests (or a notebook) like this::
         ...
         server.requests[0]["body"]["filter"]
 
-Or from a shell: ``python -m tests.servers.cloud_logging entries.jsonl[.gz] --project demo``.
+Or from a shell: ``python -m tests.support.cloud_logging entries.jsonl[.gz] --project demo``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import Any
 
 import orjson
 
-try:  # imported as tests.servers.cloud_logging, or run as a script
+try:  # imported as tests.support.cloud_logging, or run as a script
     from ._filter import FilterError, compile_filter
 except ImportError:  # pragma: no cover
     from _filter import FilterError, compile_filter  # type: ignore[no-redef]

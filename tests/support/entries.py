@@ -1,4 +1,10 @@
-"""Realistic Cloud Run LogEntry dicts (API JSON shape) for the live-source tests."""
+"""Realistic Cloud Run LogEntry dicts (API JSON shape), the one home of the tests' entry builders.
+
+- :func:`make_entry` — entry ``i`` with a ``textPayload`` (project ``p``), any field overridden or dropped (``None``):
+  the loader tests.
+- :func:`entry` / :func:`entries` — entry ``i`` with a ``jsonPayload`` message, logger and optional ``user_id``
+  (project ``demo``): the Cloud Logging reader, samples and redaction tests.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,28 @@ from datetime import datetime, timedelta, timezone
 
 START = datetime(2025, 9, 9, 1, 0, tzinfo=timezone.utc)
 SEVERITIES = ("INFO", "WARNING", "ERROR", "DEBUG")
+
+
+def make_entry(i: int, **fields) -> dict:
+    """A Cloud Run LogEntry (API JSON shape), second ``i`` after a fixed start, with ``fields`` overriding."""
+    entry = {
+        "insertId": f"id{i:06d}",
+        "timestamp": f"2025-09-09T01:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}123Z",
+        "receiveTimestamp": f"2025-09-09T01:{i // 60 % 60:02d}:{i % 60:02d}.900000000Z",
+        "severity": "INFO",
+        "logName": "projects/p/logs/run.googleapis.com%2Fstdout",
+        "resource": {"type": "cloud_run_revision",
+                     "labels": {"service_name": f"svc{i % 3}", "revision_name": f"svc{i % 3}-0001-abc",
+                                "location": "us-central1", "project_id": "p"}},
+        "labels": {"instanceId": f"inst{i % 2}"},
+        "textPayload": f"message number {i}",
+    }
+    for key, value in fields.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    return entry
 
 
 def stamp(seconds: float) -> str:

@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 import triage
+from tests.support.entries import entries
 from triage.sources._cloud import pages as _cloud_pages
 from triage.sources._cloud.client import CloudLoggingError
-
-from .entries import entries
 
 WINDOW = {"start": "2025-09-09T01:00:00Z", "end": "2025-09-09T02:00:00Z"}
 
@@ -43,10 +42,9 @@ def test_5xx_gateway_errors_are_retried(loaded, no_wait_retry):
     assert len(_read(loaded, no_wait_retry)) == 45
 
 
-def test_a_read_timeout_is_retried(loaded, no_wait_retry, monkeypatch):
-    monkeypatch.setattr(_cloud_pages, "READ_TIMEOUT", 0.2)
+def test_a_read_timeout_is_retried(loaded, no_wait_retry):
     loaded.fault("stall", delay=1.0)
-    assert len(_read(loaded, no_wait_retry)) == 45
+    assert len(_read(loaded, no_wait_retry, read_timeout=0.2)) == 45
     assert loaded.requests[0].get("fault") == "stall" and len(loaded.requests) == 6
 
 
@@ -94,6 +92,7 @@ def test_the_deadline_bounds_retries_too(loaded):
         _read(loaded, retry, timeout=0.5)
 
 
-def test_a_bad_timeout_is_refused(loaded, no_wait_retry):
-    with pytest.raises(ValueError, match="timeout"):
-        _read(loaded, no_wait_retry, timeout=0)
+@pytest.mark.parametrize("option", ["timeout", "read_timeout"])
+def test_a_bad_timeout_is_refused(loaded, no_wait_retry, option):
+    with pytest.raises(ValueError, match=f"^{option} must be > 0"):
+        _read(loaded, no_wait_retry, **{option: 0})
