@@ -256,3 +256,5 @@ def test_pseudonyms_keep_shape_and_prefixes_and_never_collide(one, two):
     assert a.startswith(p.token(one[: len(one) // 2]))  # prefix-preserving
     assert (a == b) == (one == two)  # one-to-one
     assert (one[0] == "0") == (a[0] == "0")  # a leading zero stays, others stay non-zero
+    changeable = [i for i, ch in enumerate(one) if ch.isalnum() and not (i == 0 and ch == "0")]
+    assert all(a[i] != one[i] for i in changeable)  # never itself: every letter and digit it may change, changes

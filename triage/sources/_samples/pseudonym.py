@@ -3,7 +3,7 @@
 A pseudonym keeps the value's shape: every digit stays a digit (a leading non-zero digit stays
 non-zero), hex letters stay hex letters, other letters stay letters of the same case, punctuation stays.
 So masks and signatures computed on redacted text equal those on the original, and a 21-digit id stays a
-21-digit number. Character ``i`` is shifted within its class by an HMAC of the characters before it,
+21-digit number. Character ``i`` is shifted within its class by an HMAC of the characters before it (never by zero),
 which makes the mapping
 
 * stable — the same value (under the same key) always gets the same pseudonym, wherever it appears;
@@ -88,7 +88,10 @@ class Pseudonymizer:
                 if i == 0 and cls is _DIGITS:
                     cls = _LEADING[ch]
                 shift = int.from_bytes(mac.copy().digest()[:4], "big")
-                ch_out = cls[(cls.index(ch) + shift) % len(cls)]
+                # Never by zero: a pseudonym must differ from its id at every letter and digit it may change
+                # (a short id such as "u7" would otherwise stay itself under one key in ten).
+                step = 1 + shift % (len(cls) - 1) if len(cls) > 1 else 0
+                ch_out = cls[(cls.index(ch) + step) % len(cls)]
             else:
                 ch_out = ch
             out.append(ch_out)
