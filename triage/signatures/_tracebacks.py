@@ -26,14 +26,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from triage.sources.line_formats import TRACEBACK_PATTERN, TRACEBACK_START
+from triage.sources.line_formats import TRACEBACK_CHAIN, TRACEBACK_PATTERN, TRACEBACK_START
 
 __all__ = ["parse", "START", "Traceback", "TRACEBACK_PATTERN"]
 
 START = TRACEBACK_START
 #: An RE2-compatible test for "this message holds a traceback" (for SQL pushdown).
-_CHAIN = re.compile(r"^(?:During handling of the above exception, another exception occurred:"
-                    r"|The above exception was the direct cause of the following exception:)\s*$", re.M)
+_CHAIN = re.compile(r"^(?:" + "|".join(map(re.escape, TRACEBACK_CHAIN)) + r")\s*$", re.M)
 _FRAME = re.compile(r'^\s+File "(?P<file>[^"]+)", line \d+, in (?P<func>.+?)\s*$')
 _EXCEPTION = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$")
 _LIBRARY = re.compile(r"site-packages|dist-packages|/lib/python\d|^<|\\lib\\")
