@@ -43,8 +43,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from itertools import compress
 from dataclasses import dataclass
+from itertools import compress
 
 from triage.signatures._masking import PLACEHOLDER_RE, UNIT
 from triage.signatures._tokens import collapse_named_runs, collapse_runs, ending, join, normalize, split
