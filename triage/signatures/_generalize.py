@@ -281,18 +281,23 @@ def fold(finals: Iterable[str]) -> dict[str, str]:
     into: dict[str, str] = {}
     if not general:
         return into
+    merged: dict[str, list] = {}  # candidates per first two characters, most specific first
     for template in templates:
-        candidates = buckets.get(template[:2], []) + buckets.get("", [])
-        if not candidates:
-            continue
-        size = _literal_size(template)
-        if template[:2] in buckets and "" in buckets:
-            candidates.sort(key=lambda g: (-g[2], g[0]))
+        candidates = merged.get(template[:2])
+        if candidates is None:
+            candidates = buckets.get(template[:2], []) + buckets.get("", [])
+            if template[:2] in buckets and "" in buckets:
+                candidates.sort(key=lambda g: (-g[2], g[0]))
+            merged[template[:2]] = candidates
+        size = None
         for candidate, matcher, literal, head, tail in candidates:
-            # Strictly fewer literal characters: folding never goes in a circle. The template must start
-            # and end with the candidate's literal ends for its matcher to match (a cheap test first).
-            if (literal < size and template.startswith(head) and template.endswith(tail)
-                    and _folds(template, candidate, matcher)):
+            # The template must start and end with the candidate's literal ends for its matcher to match
+            # (cheap tests first); strictly fewer literal characters: folding never goes in a circle.
+            if not (template.startswith(head) and template.endswith(tail)):
+                continue
+            if size is None:
+                size = _literal_size(template)
+            if literal < size and _folds(template, candidate, matcher):
                 into[template] = candidate
                 break
     for template in list(into):

@@ -20,6 +20,7 @@ __all__ = ["join", "normalize", "split"]
 _TOKEN = re.compile(r"<[a-z*]+>|(\s+|[=,;:()\[\]{}<>\"'|])")
 # The same separators without the angle brackets, for templates whose only brackets are placeholders'.
 _SEPARATOR = re.compile(r"(\s+|[=,;:()\[\]{}\"'|])")
+_ONE_SPACE_SEPARATOR = re.compile(r"([ =,;:()\[\]{}\"'|])")  # where every whitespace is one space
 _PLACEHOLDER = re.compile(r"<[a-z*]+>")
 # Two or more of the same placeholder in a row (spaces or commas between) are one list of values.
 _RUN = re.compile(r"(<[a-z]+>)(?:[ ,]+\1)+")
@@ -99,13 +100,14 @@ def split(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     Placeholders such as ``<num>`` stay whole words even though ``<``/``>`` separate otherwise.
     """
     brackets = template.count("<")
-    if brackets == template.count(">") == len(_PLACEHOLDER.findall(template)):
-        # No bracket outside a placeholder: a split on the other separators, in C.
+    if brackets == template.count(">") and (not brackets or brackets == len(_PLACEHOLDER.findall(template))):
+        # No bracket outside a placeholder: a split on the other separators, in C. Whitespace other
+        # than single spaces is not printable.
+        if template.isprintable() and "  " not in template:
+            parts = _ONE_SPACE_SEPARATOR.split(template)
+            return tuple(parts[0::2]), tuple(parts[1::2])
         parts = _SEPARATOR.split(template)
-        seps = parts[1::2]
-        if not (template.isprintable() and "  " not in template):  # whitespace other than one space
-            seps = [" " if sep[0].isspace() else sep for sep in seps]
-        return tuple(parts[0::2]), tuple(seps)
+        return tuple(parts[0::2]), tuple(" " if sep[0].isspace() else sep for sep in parts[1::2])
     words: list[str] = []
     seps: list[str] = []
     start = 0
