@@ -44,6 +44,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress
 
 from triage.signatures._masking import PLACEHOLDER_RE, UNIT
 from triage.signatures._tokens import collapse_named_runs, collapse_runs, ending, join, normalize, split
@@ -107,7 +108,7 @@ class Decision:
 
 
 def _stem(word: str) -> str:
-    return PLACEHOLDER_RE.sub("", word)
+    return PLACEHOLDER_RE.sub("", word) if "<" in word else word  # every placeholder starts with "<"
 
 
 def _is_value(word: str) -> bool:
@@ -128,13 +129,6 @@ def _looks_variable(word: str) -> bool:
         return True
     digits = len(_DIGIT.findall(stem))
     return digits >= 2 or (digits >= 1 and _COMPOUND.search(stem) is not None)
-
-
-def _cluster_key(words: tuple[str, ...], score: Counter) -> tuple[str | None, ...]:
-    scores = [score[pair] for pair in enumerate(words)]
-    tally = Counter(scores)
-    root = max(tally, key=lambda s: (tally[s], s))
-    return tuple(w if s >= root else None for w, s in zip(words, scores))
 
 
 def _announced(position: int, key: tuple[str | None, ...], seps: tuple[str, ...]) -> bool:
@@ -224,11 +218,17 @@ _PLAIN_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _literal_size(template: str) -> int:
-    return len(PLACEHOLDER_RE.sub("", template))
+    return len(_stem(template))
 
 
 def _constant_words(template: str) -> int:
     return sum(1 for w in split(template)[0] if w and w == _stem(w) and _CONSTANT_WORD.search(w))
+
+
+def _ends(template: str) -> tuple[str, str]:
+    """The literal text before the first and after the last placeholder (a template has at least one)."""
+    pieces = PLACEHOLDER_RE.split(template)
+    return pieces[0], pieces[-1]
 
 
 def _matcher(template: str) -> re.Pattern | None:
@@ -267,9 +267,11 @@ def fold(finals: Iterable[str]) -> dict[str, str]:
     templates = sorted(set(finals))
     general = []
     for template in templates:
+        if "<*>" not in template and "<list>" not in template:  # no placeholder of _FOLD_PIECES
+            continue
         matcher = _matcher(template)
         if matcher is not None and _constant_words(template) >= FOLD_MIN_CONSTANTS:
-            general.append((template, matcher, _literal_size(template)))
+            general.append((template, matcher, _literal_size(template), *_ends(template)))
     # Most specific first, so the first match is the one kept; bucketed by the literal text a general
     # template starts with (its first two characters), which the templates it matches start with too.
     general.sort(key=lambda g: (-g[2], g[0]))
@@ -277,13 +279,24 @@ def fold(finals: Iterable[str]) -> dict[str, str]:
     for entry in general:
         buckets["" if "<" in entry[0][:2] else entry[0][:2]].append(entry)
     into: dict[str, str] = {}
+    if not general:
+        return into
+    merged: dict[str, list] = {}  # candidates per first two characters, most specific first
     for template in templates:
-        size = _literal_size(template)
-        candidates = buckets.get(template[:2], []) + buckets.get("", [])
-        if template[:2] in buckets and "" in buckets:
-            candidates.sort(key=lambda g: (-g[2], g[0]))
-        for candidate, matcher, literal in candidates:
-            # Strictly fewer literal characters: folding never goes in a circle.
+        candidates = merged.get(template[:2])
+        if candidates is None:
+            candidates = buckets.get(template[:2], []) + buckets.get("", [])
+            if template[:2] in buckets and "" in buckets:
+                candidates.sort(key=lambda g: (-g[2], g[0]))
+            merged[template[:2]] = candidates
+        size = None
+        for candidate, matcher, literal, head, tail in candidates:
+            # The template must start and end with the candidate's literal ends for its matcher to match
+            # (cheap tests first); strictly fewer literal characters: folding never goes in a circle.
+            if not (template.startswith(head) and template.endswith(tail)):
+                continue
+            if size is None:
+                size = _literal_size(template)
             if literal < size and _folds(template, candidate, matcher):
                 into[template] = candidate
                 break
@@ -314,55 +327,89 @@ def normal_forms(masked: Iterable[str]) -> dict[str, str]:
     ['at <num> <num>', 'ids <num>']
     """
     spaced = {m: normalize(m, runs=False) for m in set(masked)}
-    collapsed = {t: collapse_runs(collapse_named_runs(t)) for t in set(spaced.values())}
+    collapsed: dict[str, str] = {}
     lengths: dict[str, set[str]] = defaultdict(set)
-    for text, short in collapsed.items():  # the run lengths seen, values aside
-        lengths[short].add(collapse_named_runs(text, each=True))
+    for text in set(spaced.values()):
+        named = collapse_named_runs(text)
+        short = collapsed[text] = collapse_runs(named)
+        # The run lengths seen, values aside (a text without a run of names is its own such form).
+        lengths[short].add(text if named == text else collapse_named_runs(text, each=True))
     return {m: collapsed[t] if len(lengths[collapsed[t]]) > 1 else t for m, t in spaced.items()}
+
+
+def _outcomes(masked: Iterable[str]) -> tuple[set[str], dict[str, str], dict[str, tuple]]:
+    """The distinct inputs, their normal forms, and for each normal form its generalised template (before
+    folding), the decisions applied to it and its cluster's members."""
+    raw = set(masked)
+    normal = normal_forms(raw)
+    shapes: dict[tuple[str, ...], dict[tuple[str, ...], str]] = defaultdict(dict)
+    for template in sorted(set(normal.values())):
+        words, seps = split(template)
+        shapes[seps][words] = template
+    # With these thresholds a cluster of one template has no position to generalise (see _decide).
+    inert = WORD_VALUES >= 2 and NAME_VALUES >= 2
+    found: dict[str, tuple] = {}
+    for seps, group in shapes.items():
+        if len(group) == 1 and inert:
+            (name,) = group.values()
+            found[name] = (name, (), (name,))
+            continue
+        # A word's score: how many templates of the shape carry it at its position (column by column).
+        columns = list(zip(*group))
+        scores = zip(*[list(map(Counter(column).__getitem__, column)) for column in columns])
+        kept: dict[tuple[int, ...], tuple[bool, ...]] = {}  # score row -> the words at or above its root
+        clusters: dict[tuple, list[tuple[str, ...]]] = defaultdict(list)
+        for words, row in zip(group, scores):
+            keep = kept.get(row)
+            if keep is None:
+                tally: dict[int, int] = {}
+                for score in row:
+                    tally[score] = tally.get(score, 0) + 1
+                # The score most words share is the root (the higher on a tie).
+                root = max(tally, key=lambda score: (tally[score], score))
+                keep = kept[row] = tuple(score >= root for score in row)
+            clusters[keep, tuple(compress(words, keep))].append(words)
+        for (keep, _), members in clusters.items():
+            names = tuple(group[m] for m in members)
+            if len(members) == 1 and inert:
+                found[names[0]] = (names[0], (), names)
+                continue
+            key = tuple(w if k else None for w, k in zip(members[0], keep))
+            decisions = [(d, frozenset(d.values)) for d in _decide(members, key, seps).values()]
+            if not decisions:
+                for name in names:
+                    found[name] = (name, (), names)
+                continue
+            units = any(d.unit for d, _ in decisions)
+            for words, name in zip(members, names):
+                applied = tuple(d for d, values in decisions if words[d.position] in values)
+                final = name
+                if applied:
+                    generalised, between = list(words), seps
+                    for decision in applied:
+                        generalised[decision.position] = WILDCARD
+                    if units:
+                        between = list(seps)
+                        for decision in sorted(applied, key=lambda d: -d.position):
+                            if decision.unit:  # "<num> KB" -> one wildcard for the value with its unit
+                                generalised[decision.position - 1] = WILDCARD
+                                del generalised[decision.position], between[decision.position - 1]
+                    final = join(generalised, between)
+                found[name] = (final, applied, names)
+    return raw, normal, found
 
 
 def generalize_detail(masked: Iterable[str]) -> dict[str, Generalized]:
     """Like :func:`generalize`, keeping for each template the decisions and its cluster's members."""
-    raw = set(masked)
-    normal = normal_forms(raw)
-    distinct = sorted(set(normal.values()))
-    shapes: dict[tuple[str, ...], dict[tuple[str, ...], str]] = defaultdict(dict)
-    for template in distinct:
-        words, seps = split(template)
-        shapes[seps][words] = template
-
-    out: dict[str, Generalized] = {}
-    for seps, group in shapes.items():
-        score: Counter = Counter(pair for words in group for pair in enumerate(words))
-        clusters: dict[tuple, list[tuple[str, ...]]] = defaultdict(list)
-        for words in group:
-            clusters[_cluster_key(words, score)].append(words)
-        for key, members in clusters.items():
-            decisions = _decide(members, key, seps)
-            names = tuple(group[m] for m in members)
-            for words, name in zip(members, names):
-                applied = [d for d in decisions.values() if words[d.position] in d.values]
-                final = name
-                if applied:
-                    generalised, kept = list(words), list(seps)
-                    for decision in applied:
-                        generalised[decision.position] = WILDCARD
-                    for decision in sorted(applied, key=lambda d: -d.position):
-                        if decision.unit:  # "<num> KB" -> one wildcard for the value with its unit
-                            generalised[decision.position - 1] = WILDCARD
-                            del generalised[decision.position], kept[decision.position - 1]
-                    final = join(generalised, tuple(kept))
-                out[name] = Generalized(final, tuple(applied), names, normal=name)
-    into = fold({g.template for g in out.values()})
-    for name, result in out.items():
-        if result.template in into:
-            out[name] = Generalized(into[result.template], result.decisions, result.cluster, result.template, name)
-    shown = _with_period({m: out[normal[m]].template for m in raw}, raw)
-    return {m: _shown(out[normal[m]], shown) for m in raw}
-
-
-def _shown(result: Generalized, shown: dict[str, str]) -> Generalized:
-    return Generalized(shown[result.template], result.decisions, result.cluster, result.folded_from, result.normal)
+    raw, normal, found = _outcomes(masked)
+    into = fold({final for final, _, _ in found.values()})
+    shown = _with_period({m: into.get(found[normal[m]][0], found[normal[m]][0]) for m in raw}, raw)
+    detail = {}
+    for name, (final, applied, cluster) in found.items():
+        folded = into.get(final)
+        detail[name] = Generalized(shown[final if folded is None else folded], applied, cluster,
+                                   None if folded is None else final, name)
+    return {m: detail[normal[m]] for m in raw}
 
 
 def generalize(masked: Iterable[str]) -> dict[str, str]:
@@ -386,4 +433,8 @@ def generalize(masked: Iterable[str]) -> dict[str, str]:
     >>> set(generalize(users).values())
     {'session opened for user <*>'}
     """
-    return {name: result.template for name, result in generalize_detail(masked).items()}
+    raw, normal, found = _outcomes(masked)
+    into = fold({final for final, _, _ in found.values()})
+    finals = {m: into.get(found[normal[m]][0], found[normal[m]][0]) for m in raw}
+    shown = _with_period(finals, raw)
+    return {m: shown[final] for m, final in finals.items()}

@@ -36,7 +36,6 @@ is a :class:`RulesError` naming the file and the rule. A rules file must exist, 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 import unicodedata
@@ -52,7 +51,7 @@ import yaml
 
 from triage import schema as s
 from triage.errors import TriageError
-from triage.signatures._signature import SIGNATURE_VERSION
+from triage.signatures._signature import SIGNATURE_VERSION, digest
 from triage.signatures._tracebacks import parse
 
 __all__ = [
@@ -97,8 +96,7 @@ _ONE_LINE_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Inte
 
 def rule_signature(name: str) -> str:
     """The signature of a named rule (stable: depends on the name and the signature version)."""
-    text = f"{SIGNATURE_VERSION}\x1frule\x1f{name}"
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+    return digest(f"{SIGNATURE_VERSION}\x1frule\x1f{name}")
 
 
 def _strings(value: object, what: str) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import hashlib
 
 from triage.signatures._masking import PLACEHOLDER_RE
 
-__all__ = ["render", "signature_of", "SIGNATURE_VERSION"]
+__all__ = ["digest", "render", "signature_of", "SIGNATURE_VERSION"]
 
 #: Version of the signature algorithm; every signature depends on it, so a change of the
 #: masking table or of the generaliser that moves groups must bump it.
@@ -25,6 +25,15 @@ def render(template: str, placeholder: str | None) -> str:
     return PLACEHOLDER_RE.sub(lambda _: placeholder, template)
 
 
+def digest(text: str) -> str:
+    """12 hex digits of blake2b over ``text``: the one hash behind every signature id.
+
+    >>> digest("abc")
+    '13c9497c2425'
+    """
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+
+
 def signature_of(template: str) -> str:
     """12 hex digits of blake2b over the version and the template with untyped placeholders.
 
@@ -36,5 +45,4 @@ def signature_of(template: str) -> str:
     12
     """
     # A trailing period is shown when every message of the template has it, but never decides a group.
-    text = f"{SIGNATURE_VERSION}\x1f{render(template, '<*>').rstrip('.').rstrip()}"
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+    return digest(f"{SIGNATURE_VERSION}\x1f{render(template, '<*>').rstrip('.').rstrip()}")

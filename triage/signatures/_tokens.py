@@ -18,7 +18,10 @@ __all__ = ["join", "normalize", "split"]
 
 # A placeholder (kept inside its word) or a separator (group 1).
 _TOKEN = re.compile(r"<[a-z*]+>|(\s+|[=,;:()\[\]{}<>\"'|])")
-_SPACES = re.compile(r"\s+")
+# The same separators without the angle brackets, for templates whose only brackets are placeholders'.
+_SEPARATOR = re.compile(r"(\s+|[=,;:()\[\]{}\"'|])")
+_ONE_SPACE_SEPARATOR = re.compile(r"([ =,;:()\[\]{}\"'|])")  # where every whitespace is one space
+_PLACEHOLDER = re.compile(r"<[a-z*]+>")
 # Two or more of the same placeholder in a row (spaces or commas between) are one list of values.
 _RUN = re.compile(r"(<[a-z]+>)(?:[ ,]+\1)+")
 
@@ -28,6 +31,9 @@ _RUN = re.compile(r"(<[a-z]+>)(?:[ ,]+\1)+")
 _ITEM = r"(?:[A-Za-z][\w\-]*\d[\w\-]*|<[a-z]+>)"
 _NAMED_RUN = re.compile(rf"(?<![^\s,]){_ITEM}(?:[ ,]+{_ITEM})+(?![^\s,])")
 _NAMED_WORD = re.compile(r"(?<![<\w])[A-Za-z][\w\-]*\d[\w\-]*")
+# What every run of two or more numbered names holds: a name's digit, then a separator and the next item.
+# A search that starts at a digit is far cheaper than _NAMED_RUN's, which tries every position.
+_MAYBE_NAMED = re.compile(r"\d[\w\-]*[ ,]+(?:[A-Za-z]|<[a-z]+>)")
 
 
 def collapse_named_runs(text: str, *, each: bool = False) -> str:
@@ -38,6 +44,9 @@ def collapse_named_runs(text: str, *, each: bool = False) -> str:
     >>> collapse_named_runs("cannot resolve hosts dn14 dn15, <id> now", each=True)
     'cannot resolve hosts <*> <*>, <id> now'
     """
+    if _MAYBE_NAMED.search(text) is None:
+        return text
+
     def one(run: re.Match) -> str:
         if len(_NAMED_WORD.findall(run.group(0))) < 2:  # one numbered word among values is a label (sum2)
             return run.group(0)
@@ -51,6 +60,8 @@ def collapse_runs(text: str) -> str:
     >>> collapse_runs("ask <ip> to delete <id> <id>, <id> <id>")
     'ask <ip> to delete <id>'
     """
+    if "> " not in text and ">," not in text:  # a run's first placeholder is followed by one of these
+        return text
     return _RUN.sub(r"\1", text)
 
 
@@ -67,7 +78,7 @@ def normalize(text: str, *, runs: bool = True) -> str:
     >>> normalize("REPORT : <num> <num> <num>", runs=False)
     'REPORT : <num> <num> <num>'
     """
-    text = _SPACES.sub(" ", text).strip().rstrip(".").rstrip()
+    text = " ".join(text.split()).rstrip(".").rstrip()  # str.split's whitespace is re's \s
     return collapse_runs(text) if runs else text
 
 
@@ -88,6 +99,15 @@ def split(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     Placeholders such as ``<num>`` stay whole words even though ``<``/``>`` separate otherwise.
     """
+    brackets = template.count("<")
+    if brackets == template.count(">") and (not brackets or brackets == len(_PLACEHOLDER.findall(template))):
+        # No bracket outside a placeholder: a split on the other separators, in C. Whitespace other
+        # than single spaces is not printable.
+        if template.isprintable() and "  " not in template:
+            parts = _ONE_SPACE_SEPARATOR.split(template)
+            return tuple(parts[0::2]), tuple(parts[1::2])
+        parts = _SEPARATOR.split(template)
+        return tuple(parts[0::2]), tuple(" " if sep[0].isspace() else sep for sep in parts[1::2])
     words: list[str] = []
     seps: list[str] = []
     start = 0
@@ -104,6 +124,10 @@ def split(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def join(words: tuple[str, ...] | list[str], seps: tuple[str, ...]) -> str:
     """Inverse of :func:`split`."""
+    if len(seps) == len(words) - 1:  # as split leaves them: interleave by slices, in C
+        out = [""] * (2 * len(words) - 1)
+        out[0::2], out[1::2] = words, seps
+        return "".join(out)
     out = [words[0]]
     for sep, word in zip(seps, words[1:]):
         out.append(sep)
