@@ -385,7 +385,8 @@ def _outcomes(masked: Iterable[str]) -> tuple[set[str], dict[str, str], dict[str
                 applied = tuple(d for d, values in decisions if words[d.position] in values)
                 final = name
                 if applied:
-                    generalised, between = list(words), seps
+                    generalised = list(words)
+                    between: list[str] | tuple[str, ...] = seps
                     for decision in applied:
                         generalised[decision.position] = WILDCARD
                     if units:
