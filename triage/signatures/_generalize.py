@@ -385,16 +385,16 @@ def _outcomes(masked: Iterable[str]) -> tuple[set[str], dict[str, str], dict[str
                 applied = tuple(d for d, values in decisions if words[d.position] in values)
                 final = name
                 if applied:
-                    generalised = list(words)
-                    between: list[str] | tuple[str, ...] = seps
+                    generalised, between = list(words), seps
                     for decision in applied:
                         generalised[decision.position] = WILDCARD
                     if units:
-                        between = list(seps)
+                        joined_seps = list(seps)
                         for decision in sorted(applied, key=lambda d: -d.position):
                             if decision.unit:  # "<num> KB" -> one wildcard for the value with its unit
                                 generalised[decision.position - 1] = WILDCARD
-                                del generalised[decision.position], between[decision.position - 1]
+                                del generalised[decision.position], joined_seps[decision.position - 1]
+                        between = tuple(joined_seps)
                     final = join(generalised, between)
                 found[name] = (final, applied, names)
     return raw, normal, found
