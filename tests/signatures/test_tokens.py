@@ -9,23 +9,7 @@ from hypothesis import strategies as st
 
 from triage.signatures._rules import rule_signature
 from triage.signatures._signature import SIGNATURE_VERSION
-from triage.signatures._tokens import normalize, split
-
-_TOKEN = re.compile(r"<[a-z*]+>|(\s+|[=,;:()\[\]{}<>\"'|])")
-
-
-def _reference_split(template):
-    words, seps, start = [], [], 0
-    for match in _TOKEN.finditer(template):
-        sep = match.group(1)
-        if sep is None:
-            continue
-        words.append(template[start:match.start()])
-        seps.append(" " if sep[0].isspace() else sep)
-        start = match.end()
-    words.append(template[start:])
-    return tuple(words), tuple(seps)
-
+from triage.signatures._tokens import normalize, scan, split
 
 _PIECES = st.sampled_from(["<", ">", "num", "*", "<num>", "<*>", "a", "Z", "1", " ", "  ", "\t", "\n", "\xa0",
                            "\u2028", "=", ",", ":", "(", "]", '"', "'", "|", ".", "\x1b", "-", "<ip>", "<x", "y>"])
@@ -34,7 +18,7 @@ _PIECES = st.sampled_from(["<", ">", "num", "*", "<num>", "<*>", "a", "Z", "1", 
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(_PIECES, max_size=14).map("".join))
 def test_split_matches_the_reference_scanner(text):
-    assert split(text) == _reference_split(text)
+    assert split(text) == scan(text)
 
 
 @settings(max_examples=1000, deadline=None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["join", "normalize", "split"]
+__all__ = ["join", "normalize", "scan", "split"]
 
 # A placeholder (kept inside its word) or a separator (group 1).
 _TOKEN = re.compile(r"<[a-z*]+>|(\s+|[=,;:()\[\]{}<>\"'|])")
@@ -108,6 +108,16 @@ def split(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             return tuple(parts[0::2]), tuple(parts[1::2])
         parts = _SEPARATOR.split(template)
         return tuple(parts[0::2]), tuple(" " if sep[0].isspace() else sep for sep in parts[1::2])
+    return scan(template)
+
+
+def scan(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """:func:`split` by the plain scanner: any text, brackets outside placeholders included (the reference the
+    fast paths of :func:`split` are tested against).
+
+    >>> scan("a<b <num> c")
+    (('a', 'b', '<num>', 'c'), ('<', ' ', ' '))
+    """
     words: list[str] = []
     seps: list[str] = []
     start = 0
